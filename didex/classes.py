@@ -8,25 +8,25 @@ Docs: https://didex.github.io/didex/classes.html.md"""
 __all__ = ['IGNORE_INDEX', 'CLASSES', 'NUM_CLASSES', 'PALETTE', 'SYNTHIA_16', 'SYNTHIA_13', 'PROTOCOLS', 'THING_CLASSES',
            'colorize', 'show_mask']
 
-# %% ../nbs/01_classes.ipynb #3dc205ee
+# %% ../nbs/01_classes.ipynb #8c6c4d86
 import numpy as np
 from cityscapesscripts.helpers.labels import labels as cityscapes_labels
 
-# %% ../nbs/01_classes.ipynb #f40072b4
+# %% ../nbs/01_classes.ipynb #c6d9c771
 IGNORE_INDEX = 255 # label of pixels no loss or metric counts
 _train = sorted((l for l in cityscapes_labels if 0 <= l.trainId < IGNORE_INDEX), key=lambda l: l.trainId)
 CLASSES = tuple(l.name for l in _train) # the 19 train classes, in trainId order
 NUM_CLASSES = len(CLASSES)
 PALETTE = np.array([l.color for l in _train], dtype=np.uint8) # (19, 3) RGB colour of each trainId
 
-# %% ../nbs/01_classes.ipynb #212fb54b
+# %% ../nbs/01_classes.ipynb #268fbe88
 SYNTHIA_16 = tuple(c for c in range(NUM_CLASSES) if CLASSES[c] not in ('terrain', 'truck', 'train'))
 SYNTHIA_13 = tuple(c for c in SYNTHIA_16 if CLASSES[c] not in ('wall', 'fence', 'pole'))
 PROTOCOLS = {19: tuple(range(NUM_CLASSES)), 16: SYNTHIA_16, 13: SYNTHIA_13} # classes averaged in each mIoU protocol
 THING_CLASSES = tuple(CLASSES.index(n) for n in ('traffic light', 'traffic sign', 'person', 'rider', 'car', 'truck',
                                                  'bus', 'train', 'motorcycle', 'bicycle'))
 
-# %% ../nbs/01_classes.ipynb #84f589b3
+# %% ../nbs/01_classes.ipynb #2339068a
 _lut = np.zeros((256, 3), np.uint8)
 _lut[:NUM_CLASSES] = PALETTE
 
@@ -34,7 +34,7 @@ def colorize(mask):
     "RGB picture (H, W, 3) of a trainId `mask`; 255 and unknown ids are black."
     return _lut[np.asarray(mask, dtype=np.uint8)]
 
-# %% ../nbs/01_classes.ipynb #db16a2ec
+# %% ../nbs/01_classes.ipynb #8a549398
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 

@@ -8,7 +8,7 @@ Docs: https://didex.github.io/didex/convert.html.md"""
 # %% auto #0
 __all__ = ['class_pixels', 'convert_label', 'Conversion', 'write_class_stats', 'convert', 'convert_cmd', 'convert_parser']
 
-# %% ../nbs/03_convert.ipynb #b52ce47f
+# %% ../nbs/03_convert.ipynb #d21fadba
 import os, signal, sys
 from dataclasses import dataclass, field
 from multiprocessing import Pool
@@ -23,13 +23,13 @@ from .core import UserError, atomic_path, save_json
 from .classes import NUM_CLASSES
 from .datasets import DATASETS, items, layout, read_label, splits, to_train_ids, train_ids_path
 
-# %% ../nbs/03_convert.ipynb #01ec71ac
+# %% ../nbs/03_convert.ipynb #9082d203
 def class_pixels(train_ids):
     "{trainId: pixel count} of the classes present in `train_ids` (255 not counted)."
     counts = np.bincount(np.asarray(train_ids).ravel(), minlength=256)[:NUM_CLASSES]
     return {int(c): int(n) for c, n in enumerate(counts) if n}
 
-# %% ../nbs/03_convert.ipynb #041abdc4
+# %% ../nbs/03_convert.ipynb #dc384916
 def convert_label(name, image, label):
     "Convert one label; returns its class pixels and, if it had to be resized, the two sizes."
     out, resized = train_ids_path(name, label), None
@@ -54,7 +54,7 @@ def _init_worker():
     cv2.setNumThreads(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-# %% ../nbs/03_convert.ipynb #16b218d1
+# %% ../nbs/03_convert.ipynb #a3e51f42
 @dataclass
 class Conversion:
     "What `convert` did."
@@ -103,7 +103,7 @@ class _Inline:
     def __exit__(self, *a): pass
     def imap(self, f, xs, chunksize=1): return map(f, xs)
 
-# %% ../nbs/03_convert.ipynb #c89b6965
+# %% ../nbs/03_convert.ipynb #3b487879
 def convert_cmd(a):
     "Run `convert` and print what it did; exit status 1 if any label failed."
     res = convert(a.dataset, a.root, workers=a.workers, progress=not a.quiet)

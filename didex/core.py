@@ -7,16 +7,16 @@ Docs: https://didex.github.io/didex/core.html.md"""
 # %% auto #0
 __all__ = ['UserError', 'atomic_path', 'save_json', 'load_json']
 
-# %% ../nbs/00_core.ipynb #f20ae4b0
+# %% ../nbs/00_core.ipynb #252b32a2
 import json, os
 from contextlib import contextmanager
 from pathlib import Path
 
-# %% ../nbs/00_core.ipynb #1bdeab34
+# %% ../nbs/00_core.ipynb #1c340b61
 class UserError(Exception):
     "A mistake in the user's input (a path, an option): the command line prints its message as one line, no traceback."
 
-# %% ../nbs/00_core.ipynb #ee741258
+# %% ../nbs/00_core.ipynb #5da0b6dd
 @contextmanager
 def atomic_path(path):
     "Yield a temporary path beside `path`; rename it to `path` only if the block finishes."
@@ -28,7 +28,7 @@ def atomic_path(path):
     finally:
         if tmp.exists(): tmp.unlink()
 
-# %% ../nbs/00_core.ipynb #2d8a4e5c
+# %% ../nbs/00_core.ipynb #a458cf3c
 def save_json(obj, path, **kw):
     "Write `obj` as JSON to `path` atomically."
     with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, **kw))

@@ -10,7 +10,7 @@ __all__ = ['DATASETS', 'ACDC_CONDITIONS', 'SYNTHIA_TO_TRAIN', 'MAPILLARY_TO_TRAI
            'Item', 'layout', 'image_folder', 'splits', 'items', 'read_image', 'read_label', 'to_train_ids',
            'train_ids_path', 'street_scene', 'scene_image', 'raw_ids', 'write_label', 'make_fixture']
 
-# %% ../nbs/02_datasets.ipynb #a6062aad
+# %% ../nbs/02_datasets.ipynb #cb2d448c
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from cityscapesscripts.helpers.labels import labels as cityscapes_labels
 from .core import UserError
 from .classes import IGNORE_INDEX, NUM_CLASSES
 
-# %% ../nbs/02_datasets.ipynb #d0b43029
+# %% ../nbs/02_datasets.ipynb #45cc8934
 @dataclass(frozen=True)
 class Layout:
     "Where a dataset keeps its images and labels, relative to its root."
@@ -58,7 +58,7 @@ DATASETS = {
 }
 ACDC_CONDITIONS = ('fog', 'night', 'rain', 'snow')
 
-# %% ../nbs/02_datasets.ipynb #49a0736e
+# %% ../nbs/02_datasets.ipynb #fd0bb54d
 class Item(NamedTuple):
     image: Path
     label: Optional[Path]
@@ -72,7 +72,7 @@ def _missing(name, root, path):
     lay = DATASETS[name]
     return UserError(f"{root} is not a {lay.title} root: {path} is missing (expected {lay.describe})")
 
-# %% ../nbs/02_datasets.ipynb #2fbf83df
+# %% ../nbs/02_datasets.ipynb #1d9fa854
 def image_folder(name, root, split='train'):
     "The folder that holds the images of `split`."
     lay = layout(name)
@@ -100,10 +100,10 @@ def items(name, root, split='train'):
         res.append(Item(im, label))
     return res
 
-# %% ../nbs/02_datasets.ipynb #8db726e3
+# %% ../nbs/02_datasets.ipynb #97a33735
 def read_image(path):
     "RGB uint8 array (H, W, 3) of the image at `path`."
-    with Image.open(path) as im: return np.asarray(im.convert('RGB'))
+    with Image.open(path) as im: return np.array(im.convert('RGB'))
 
 def read_label(name, path):
     "The raw label of dataset `name` at `path`, as the dataset stores it (2-D array)."
@@ -113,7 +113,7 @@ def read_label(name, path):
         return lab[..., 2] if lab.ndim == 3 else lab  # OpenCV reads BGR: the first stored channel comes last
     with Image.open(path) as im: return np.asarray(im)
 
-# %% ../nbs/02_datasets.ipynb #6ff8ce23
+# %% ../nbs/02_datasets.ipynb #f1e897c8
 SYNTHIA_TO_TRAIN = {3: 0, 4: 1, 2: 2, 21: 3, 5: 4, 7: 5, 15: 6, 9: 7, 6: 8, 16: 9, 1: 10, 10: 11, 17: 12, 8: 13,
                     18: 14, 19: 15, 20: 16, 12: 17, 11: 18} # SPEC.md §2
 MAPILLARY_TO_TRAIN = {13: 0, 24: 0, 41: 0, 2: 1, 15: 1, 17: 2, 6: 3, 3: 4, 45: 5, 47: 5, 48: 6, 50: 7, 30: 8, 29: 9,
@@ -134,14 +134,14 @@ def to_train_ids(name, label):
     if name not in LUTS: raise UserError(f"{name!r} has no label table; choose one of {', '.join(LUTS)}")
     return LUTS[name][np.asarray(label)]
 
-# %% ../nbs/02_datasets.ipynb #c39b47cd
+# %% ../nbs/02_datasets.ipynb #b7b0b6a6
 def train_ids_path(name, label):
     "Where the trainId version of `label` lives."
     label = Path(label)
     if layout(name).train_ids: return label
     return label.with_name(re.sub(r'(_labelIds)?\.png$', '_labelTrainIds.png', label.name))
 
-# %% ../nbs/02_datasets.ipynb #e3941ce7
+# %% ../nbs/02_datasets.ipynb #c0b44442
 def street_scene(h, w, rng):
     "A random street layout as a trainId array (h, w)."
     y = np.arange(h)[:, None]; x = np.arange(w)[None]
@@ -172,7 +172,7 @@ def scene_image(lab, rng):
     base = np.where(lab[..., None] < NUM_CLASSES, PALETTE[np.minimum(lab, NUM_CLASSES - 1)], 0).astype(np.float32)
     return np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
 
-# %% ../nbs/02_datasets.ipynb #33d5d68c
+# %% ../nbs/02_datasets.ipynb #7a483e10
 def raw_ids(name):
     "(trainId -> raw ids, ignored raw ids) of dataset `name`, from its lookup table."
     lut = LUTS[name]
@@ -189,7 +189,7 @@ def _raw_label(name, lab, rng):
         raw[m] = rng.choice(ids, m.sum())
     return raw
 
-# %% ../nbs/02_datasets.ipynb #aae96aac
+# %% ../nbs/02_datasets.ipynb #58f13889
 def _palette_png(arr, path):
     im = Image.fromarray(arr.astype(np.uint8), 'P')
     im.putpalette(np.random.default_rng(1).integers(0, 256, 768, dtype=np.uint8).tolist())
@@ -208,7 +208,7 @@ def _write_image(img, path):
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(img).save(path, quality=95) if str(path).endswith('.jpg') else Image.fromarray(img).save(path)
 
-# %% ../nbs/02_datasets.ipynb #6c37f5d8
+# %% ../nbs/02_datasets.ipynb #cc49c571
 def _relpaths(name, split, n):
     "Relative image paths of a fixture split with `n` images."
     folder = DATASETS[name].splits[split]

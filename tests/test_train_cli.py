@@ -1,0 +1,70 @@
+"`didex train` from the command line: a killed run resumes to the same weights, bad input, a non-finite loss."
+import json, os, signal, subprocess, time
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from didex.convert import convert
+from didex.datasets import make_fixture
+from conftest import BIN, didex
+
+SMALL = ['--method', 'mic', '--model', 'daformer_b0', '--crop', '32', '--no-pretrained', '--source-scale', '128', '72',
+         '--rcs-min-pixels', '10', '--workers', '0', '--quiet']
+
+@pytest.fixture(scope='module')
+def data(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('data')
+    gta = make_fixture('gta5', tmp/'gta5', n=4)
+    convert('gta5', gta, workers=1, progress=False)
+    return ['--source', f'gta5={gta}', '--target', f"generated={make_fixture('generated', tmp/'gen', n=3, seed=1)}"]
+
+def _iterations(out): return [json.loads(l)['iteration'] for l in (out/'log.jsonl').read_text().splitlines()]
+
+def test_killed_run_resumes_to_the_same_weights(tmp_path, data):
+    args = [*data, *SMALL, '--iterations', '16', '--checkpoint-every', '4', '--figure-every', '10']
+    p = subprocess.Popen([str(BIN/'didex'), 'train', *args, '--out', str(tmp_path/'killed')], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    ckpt, deadline = tmp_path/'killed/checkpoint.pt', time.time() + 120
+    while not ckpt.exists() and time.time() < deadline and p.poll() is None: time.sleep(0.01)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.communicate(timeout=60)
+    done = torch.load(ckpt, weights_only=True)['iteration']
+    assert 4 <= done < 16, 'the run should have been killed midway'
+    assert not (tmp_path/'killed/final.safetensors').exists()
+    r = didex('train', *args, '--out', tmp_path/'killed', '--resume')
+    assert r.returncode == 0, r.stderr
+    assert 'final.safetensors' in r.stdout
+    r = didex('train', *args, '--out', tmp_path/'whole')
+    assert r.returncode == 0, r.stderr
+    a, b = load_file(tmp_path/'killed/final.safetensors'), load_file(tmp_path/'whole/final.safetensors')
+    assert a.keys() == b.keys() and any(k.startswith('teacher.') for k in a)
+    assert all(torch.equal(a[k], b[k]) for k in a), 'a resumed run ends with the weights of an uninterrupted one'
+    assert _iterations(tmp_path/'killed') == list(range(16)) == _iterations(tmp_path/'whole')
+    assert sorted(p.name for p in (tmp_path/'whole/debug').iterdir()) == ['000000.png', '000010.png']
+    r = didex('train', *args, '--out', tmp_path/'whole')
+    assert r.returncode == 2 and 'already holds a run' in r.stderr and '--resume' in r.stderr
+    r = didex('train', *args, '--out', tmp_path/'whole', '--resume', '--seed', '1')
+    assert r.returncode == 2 and r.stderr.strip().endswith('was made with seed=0, not 1: resume with the run\'s settings (see config.json) or choose another --out')
+
+def test_bad_input_is_one_line(tmp_path, data):
+    r = didex('train', '--source', f'gta5={tmp_path}/none', *data[2:], '--out', tmp_path/'o', *SMALL)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr
+    assert r.stderr.strip() == f"didex train: error: {tmp_path}/none is not a GTA5 root: {tmp_path}/none is missing (expected images/NNNNN.png, labels/NNNNN.png)"
+    r = didex('train', *data, '--out', tmp_path/'o', '--method', 'hrda')
+    assert r.returncode == 2 and "invalid choice: 'hrda'" in r.stderr
+
+def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, data):
+    r = didex('train', *data, *SMALL, '--iterations', '6', '--checkpoint-every', '1', '--lr', '1e30', '--out', tmp_path/'nan')
+    assert r.returncode == 1 and 'Traceback' not in r.stderr
+    assert 'didex train: error: non-finite loss at iteration' in r.stderr and 'the last good checkpoint is' in r.stderr
+    bad = int(r.stderr.split('non-finite loss at iteration ')[1].split(':')[0])
+    assert torch.load(tmp_path/'nan/checkpoint.pt', weights_only=True)['iteration'] == bad
+
+def test_help_explains_every_option():
+    r = didex('train', '--help')
+    assert r.returncode == 0
+    for opt in ['--source', '--target', '--method', '--model', '--iterations', '--crop', '--batch-size', '--seed', '--out',
+                '--resume', '--valid', '--precision', 'source_only', 'for s in 0 1 2']:
+        assert opt in r.stdout, opt
