@@ -91,7 +91,7 @@ def items(name, root, split='train'):
     folder = image_folder(name, root, split)
     if not folder.is_dir(): raise _missing(name, root, folder)
     if name == 'generated' and not (root/'manifest.jsonl').is_file(): raise _missing(name, root, root/'manifest.jsonl')
-    images = sorted(root.glob(lay.images.format(split=lay.splits[split])))
+    images = sorted(p for p in root.glob(lay.images.format(split=lay.splits[split])) if not p.name.startswith('.'))
     if not images: raise UserError(f"{root} is not a {lay.title} root: no images match {lay.images.format(split=lay.splits[split])} (expected {lay.describe})")
     res = []
     for im in images:

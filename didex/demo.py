@@ -292,7 +292,7 @@ def demo(out, cfg:DemoConfig=DemoConfig(), seeds=(0, 1, 2), rows=tuple(ROWS), pr
         return results, per_seed, timings
     finally: torch.set_num_threads(threads)
 
-# %% ../nbs/11_demo.ipynb #21d3f55d
+# %% ../nbs/11_demo.ipynb #62f06e50
 def demo_cmd(a):
     "Run `demo` and say where the results are."
     cfg = QUICK if a.quick else DemoConfig()

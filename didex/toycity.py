@@ -671,7 +671,7 @@ def prompt_look(prompt, seed=0):
         look = replace(look, **mods)
     return look
 
-# %% ../nbs/10_toycity.ipynb #cda2c8c0
+# %% ../nbs/10_toycity.ipynb #89b948e2
 @dataclass(frozen=True)
 class LayoutDrift:
     "How far the renderer moves the layout, as a diffusion model does even with depth conditioning."
@@ -727,7 +727,7 @@ def render_batch(images, prompts, seeds, layout=LayoutDrift()):
     "The `toycity` generator backend: re-render each source-appearance PIL image as its prompt asks, with its seed."
     return [Image.fromarray(rerender(read_source(im), p, s, layout)[0]) for im, p, s in zip(images, prompts, seeds)]
 
-# %% ../nbs/10_toycity.ipynb #2c25cb33
+# %% ../nbs/10_toycity.ipynb #5826a6cb
 class ToyCityBackend:
     "The ToyCity renderer as a `didex generate` backend (`--model toycity`): reads layout and depth from each source image."
     def __init__(self, settings=None, device='cpu', layout=LayoutDrift(), **options):
@@ -737,7 +737,7 @@ class ToyCityBackend:
 
 register_backend('toycity', ToyCityBackend);
 
-# %% ../nbs/10_toycity.ipynb #4eb020d3
+# %% ../nbs/10_toycity.ipynb #1ee645e6
 def _raw_lut(name):
     "trainId -> the dataset's raw label id (the first id of each class; 255 -> the first ignored id)."
     known, void = raw_ids(name)
@@ -805,7 +805,7 @@ def write_world(root, n_source=600, n_held_out=100, size=(64, 128), seed=0, doma
     for d in domains: write_held_out(root/d, d, n_held_out, size, seed, progress)
     return info
 
-# %% ../nbs/10_toycity.ipynb #9fcf28e4
+# %% ../nbs/10_toycity.ipynb #87f10dc9
 def layout_agreement(n=100, size=(64, 128), seed=0, layout=LayoutDrift()):
     "Confusion of `n` source labels (rows) against the layouts the renderer draws from their source images (columns)."
     cm = torch.zeros(NUM_CLASSES, NUM_CLASSES, dtype=torch.long)
@@ -814,7 +814,7 @@ def layout_agreement(n=100, size=(64, 128), seed=0, layout=LayoutDrift()):
         cm += confusion_matrix(torch.from_numpy(rerender(read_source(img), '', i, layout)[1][0]), torch.from_numpy(sc.label))
     return cm
 
-# %% ../nbs/10_toycity.ipynb #ec55c0e3
+# %% ../nbs/10_toycity.ipynb #02c62cf9
 FEATURE_CLASSES = (ROAD, SIDEWALK, BUILDING, VEGETATION, SKY, CAR) # classes whose mean colour describes a look
 
 def appearance(image, label):
@@ -824,7 +824,7 @@ def appearance(image, label):
     means = [x[lab == c].mean(0) if (lab == c).any() else x.mean(0) for c in FEATURE_CLASSES]
     return np.concatenate([x.mean(0), x.std(0), *means])
 
-# %% ../nbs/10_toycity.ipynb #0ebc615a
+# %% ../nbs/10_toycity.ipynb #e3be8f19
 def _size(s):
     "HxW -> (H, W)."
     m = re.fullmatch(r'(\d+)x(\d+)', s)

@@ -369,7 +369,7 @@ class SkipValidation(Callback):
     "Skip fastai's end-of-epoch validation (use `Validate` for periodic mIoU)."
     def before_validate(self): raise CancelValidException()
 
-# %% ../nbs/07_uda.ipynb #5cb7a5fc
+# %% ../nbs/07_uda.ipynb #9062e5c0
 def rng_state():
     "The states of Python's, NumPy's and torch's generators, as tensors and plain containers."
     py, npy = random.getstate(), np.random.get_state()
@@ -384,7 +384,7 @@ def set_rng_state(state):
     torch.set_rng_state(state['torch'])
     if state['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
-# %% ../nbs/07_uda.ipynb #f57b1df5
+# %% ../nbs/07_uda.ipynb #e261a14a
 def checkpoint_state(learn:Learner, done:int, **config):
     "Everything a resumed run needs, after `done` iterations."
     student, teacher = unwrap(learn.model), getattr(learn, 'teacher', None)
@@ -415,7 +415,7 @@ class Checkpoint(UDACallback):
         if done % self.every and self.iter + 1 < self.n_iter: return
         with atomic_path(self.path) as tmp: torch.save(checkpoint_state(self.learn, done, **self.config), tmp)
 
-# %% ../nbs/07_uda.ipynb #6e468d5a
+# %% ../nbs/07_uda.ipynb #79c76dd2
 class LossLog(UDACallback):
     "One JSON line per iteration in `path`: iteration, lr, the loss terms and the pseudo-label confidence."
     order = 16.5
@@ -442,7 +442,7 @@ def trim_log(path, start:int):
     rows = [r for r in read_log(path) if r['iteration'] < start]
     with atomic_path(path) as tmp: tmp.write_text(''.join(json.dumps(r) + '\n' for r in rows))
 
-# %% ../nbs/07_uda.ipynb #1dbecaec
+# %% ../nbs/07_uda.ipynb #4b5be929
 def _image(x):
     "A normalised image (3, H, W) as an RGB array in [0, 1]."
     return denormalize(x.float()).clamp(0, 1).permute(1, 2, 0).cpu().numpy()
@@ -474,7 +474,7 @@ class DebugFigures(UDACallback):
         self.folder.mkdir(parents=True, exist_ok=True)
         with atomic_path(self.folder/f'{self.iteration:06d}.png') as tmp: debug_figure(self.learn).savefig(tmp, dpi=80)
 
-# %% ../nbs/07_uda.ipynb #7abcea85
+# %% ../nbs/07_uda.ipynb #cbff557c
 class Validate(UDACallback):
     "mIoU of the student on the validation split of `dataset` at `root`, every `every` iterations, appended to `path`."
     order = 19
@@ -487,7 +487,7 @@ class Validate(UDACallback):
         self.learn.model.train()
         with self.path.open('a') as f: f.write(json.dumps(dict(iteration=done, dataset=self.dataset, miou=100*miou(ev.cm))) + '\n')
 
-# %% ../nbs/07_uda.ipynb #bb70f605
+# %% ../nbs/07_uda.ipynb #c4e3ef47
 class Progress(UDACallback):
     "A tqdm progress bar over the run's iterations, with the rate and the latest loss terms."
     order = 20
@@ -499,7 +499,7 @@ class Progress(UDACallback):
         if self.iter % 10 == 0: self.bar.set_postfix({k: f"{v.item():.3f}" for k, v in self.terms.items()}, refresh=False)
     def after_fit(self): self.bar.close()
 
-# %% ../nbs/07_uda.ipynb #65a48dca
+# %% ../nbs/07_uda.ipynb #72e3071d
 def parse_dataset(spec:str, option:str):
     "(name, root) of a 'DATASET=ROOT' option value."
     from didex.datasets import DATASETS
