@@ -8,11 +8,11 @@ Docs: https://didex.github.io/didex/demo.html.md"""
 # %% auto #0
 __all__ = ['PUBLISHED_ITERATIONS', 'MIC_BLOCK_512', 'FD_CELL_512', 'WARMUP', 'EMA_MEMORY', 'ROWS', 'QUICK', 'scaled_constants',
            'ToyBackbone', 'ToyHead', 'toy_model', 'AugmentSource', 'PseudoWarmup', 'DemoConfig', 'build_world',
-           'labelled_generated', 'train_row', 'evaluate_row', 'summarize', 'spread', 'table', 'plot_domains',
-           'plot_predictions', 'plot_results', 'demo', 'demo_cmd', 'demo_parser']
+           'labelled_generated', 'train_row', 'evaluate_row', 'fit_and_score', 'summarize', 'spread', 'table',
+           'plot_domains', 'plot_predictions', 'plot_results', 'plot_pipeline', 'demo', 'demo_cmd', 'demo_parser']
 
 # %% ../nbs/11_demo.ipynb #0e121b9d
-import argparse, json, math, shutil, sys, time
+import argparse, json, math, os, shutil, sys, time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -34,7 +34,7 @@ from .generate import Settings, generate
 from .models import SegModel
 from .prompts import prompt_rows, write_manifest
 from .toycity import HELD_OUT, write_world
-from .uda import METHODS, Progress, strong_augment, uda_learner
+from .uda import METHODS, FeatureDistance, Progress, strong_augment, uda_learner
 
 # %% ../nbs/11_demo.ipynb #35f545e7
 PUBLISHED_ITERATIONS = 40000 # DAFormer/MIC schedule
@@ -109,15 +109,16 @@ ROWS = {
 class DemoConfig:
     "Everything that decides the demo's result."
     size: tuple = (64, 128) # world image size (H, W); a multiple of 64 needs no padding in `generate`
-    n_source: int = 600 # source images (and generated ones)
+    n_source: int = 2400 # source images (and generated ones)
     n_held_out: int = 100 # images per held-out domain
     world_seed: int = 0 # the world (source, held-out domains, prompts, generation)
     crop: int = 64 # training crop side
     batch_size: int = 8 # source and target images per iteration
-    iterations: int = 700 # per model
+    iterations: int = 1200 # per model
     lr: float = 1e-3 # AdamW, x10 on the head
     width: int = 16 # network width
     pseudo_warmup: int = 0 # iterations before pseudo-labels count (0: published, from the start)
+    feature_distance: bool = False # DAFormer's ImageNet feature distance; off: the demo network has no ImageNet weights
     threads: int = 1 # torch threads
     rcs_min_pixels: int = None # None: the scaled published threshold; a world of a few images needs less
 
@@ -154,9 +155,9 @@ def labelled_generated(source, generated, out):
     return out
 
 # %% ../nbs/11_demo.ipynb #262cc748
-def train_row(row:str, out, cfg:DemoConfig=DemoConfig(), seed:int=0, progress:bool=True):
-    "Train the model of `row` (one of `ROWS`) with `seed` on the world built in `out`; returns the learner."
-    spec, out = ROWS[row], Path(out)
+def train_row(row:str, out, cfg:DemoConfig=DemoConfig(), seed:int=0, progress:bool=True, spec:dict=None):
+    "Train the model of `row` (`spec`, or `ROWS[row]`) with `seed` on the world built in `out`; returns the learner."
+    spec, out = spec or ROWS[row], Path(out)
     k = scaled_constants(cfg.crop, cfg.iterations)
     src = out/'world/source' if spec['source'] == 'source' else out/spec['source']
     h, w = cfg.size
@@ -169,6 +170,7 @@ def train_row(row:str, out, cfg:DemoConfig=DemoConfig(), seed:int=0, progress:bo
     learn = uda_learner(dls, toy_model(cfg.width), spec['method'], lr=cfg.lr, warmup=k['warmup'], cbs=cbs,
                         cb_kwargs=dict(EMATeacher=dict(alpha=k['ema_alpha']), MIC=dict(block=k['mic_block'])))
     learn.remove_cb(ProgressCallback)  # the run's bar is `Progress` (tqdm), or none
+    if not cfg.feature_distance: learn.remove_cb(FeatureDistance)
     with learn.no_logging(): learn.fit_uda()
     return learn
 
@@ -177,6 +179,16 @@ def evaluate_row(model, out, cfg:DemoConfig=DemoConfig(), examples:int=0):
     h, w = cfg.size
     return {d: evaluate(model, 'cityscapes', Path(out)/'world'/d, 'val', examples=examples, workers=0, progress=False,
                         scale=(w, h)) for d in HELD_OUT}
+
+def fit_and_score(row:str, spec:dict, out, cfg:DemoConfig, seed:int, examples:int=0, progress:bool=False):
+    "Train `row` with `seed`, score it on every held-out domain: (row, seed, {domain: Evaluation}, train s, evaluate s)."
+    threads = torch.get_num_threads(); torch.set_num_threads(cfg.threads)
+    try:
+        t = time.perf_counter()
+        model = train_row(row, out, cfg, seed, progress, spec).model.eval()
+        t1 = time.perf_counter()
+        return row, seed, evaluate_row(model, out, cfg, examples), t1 - t, time.perf_counter() - t1
+    finally: torch.set_num_threads(threads)
 
 # %% ../nbs/11_demo.ipynb #80ffaf12
 def summarize(per_seed:dict):
@@ -247,35 +259,73 @@ def plot_results(results:dict, spreads:dict=None):
     fig.tight_layout()
     return fig
 
+def plot_pipeline(out, i:int=0, domain:str='night'):
+    "Figure: the DIDEX pipeline on picture `i` of the demo in `out`: source → prompt → generated → adaptation → held-out."
+    import matplotlib.pyplot as plt, textwrap
+    out = Path(out)
+    src = items('gta5', out/'world/source')[i]
+    gen = next(it for it in items('generated', out/'generated') if it.image.stem == src.image.stem)
+    prompt = next(json.loads(l)['prompt'] for l in (out/'generated/manifest.jsonl').read_text().splitlines()
+                  if json.loads(l)['id'] == src.image.stem)
+    held = items('cityscapes', out/'world'/domain, 'val')[0]
+    fig, axs = plt.subplots(1, 5, figsize=(16, 2.6), gridspec_kw=dict(width_ratios=[2, 1.3, 2, 1.3, 2]))
+    panels = [('labelled source', src.image), ('1. prompt (full recipe)', prompt), ('pseudo-target: generated image', gen.image),
+              ('2. UDA from source to pseudo-target', 'DACS self-training\nEMA teacher, ClassMix\nrare class sampling\nMIC masking'),
+              (f'3. test on a held-out domain ({domain})', held.image)]
+    for ax, (title, what) in zip(axs, panels):
+        ax.set_xticks([]); ax.set_yticks([]); ax.set_title(title, fontsize=9)
+        if isinstance(what, Path): ax.imshow(read_image(what))
+        else:
+            ax.text(0.5, 0.5, textwrap.fill(what, 26) if '\n' not in what else what, ha='center', va='center', fontsize=8, wrap=True)
+            for side in ax.spines.values(): side.set_visible(False)
+    fig.tight_layout()
+    for a, b in zip(axs, axs[1:]):
+        fig.text((a.get_position().x1 + b.get_position().x0)/2, 0.45, '→', fontsize=20, ha='center', va='center')
+    return fig
+
 def _savefig(fig, path):
     import matplotlib.pyplot as plt
     with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=110)
     plt.close(fig)
 
 # %% ../nbs/11_demo.ipynb #3de3cc6c
-def demo(out, cfg:DemoConfig=DemoConfig(), seeds=(0, 1, 2), rows=tuple(ROWS), progress:bool=True, log=print):
+def _models(jobs, out, cfg, workers):
+    "Yield `fit_and_score` of every (row, spec, seed, examples) in `jobs`, `workers` at a time."
+    if workers == 1:
+        for row, spec, seed, ex in jobs: yield fit_and_score(row, spec, out, cfg, seed, ex)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    ctx = multiprocessing.get_context('fork' if 'fork' in multiprocessing.get_all_start_methods() else 'spawn')
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:  # the UDA models, three times as long, start first
+        futures = [pool.submit(fit_and_score, row, spec, out, cfg, seed, ex)
+                   for row, spec, seed, ex in sorted(jobs, key=lambda j: j[1]['method'] == 'source_only')]
+        for f in as_completed(futures): yield f.result()
+
+def demo(out, cfg:DemoConfig=DemoConfig(), seeds=(0, 1, 2), rows=tuple(ROWS), progress:bool=True, log=print,
+         workers:int=None): # processes training models at once (None: one per core, at most one per model)
     "Run the whole DIDEX loop on ToyCity into `out`; returns (results, per-seed results, timings)."
     out = Path(out)
     if out.exists() and not out.is_dir(): raise UserError(f"--out {out} is a file, not a folder")
     if not seeds: raise UserError("--seeds needs at least one seed")
     if cfg.iterations < 1: raise UserError("--iterations must be at least 1")
+    if workers is not None and workers < 1: raise UserError("--workers must be at least 1")
+    jobs = [(row, ROWS[row], seed, 1 if seed == seeds[0] else 0) for seed in seeds for row in rows]
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
     out.mkdir(parents=True, exist_ok=True)
     threads = torch.get_num_threads(); torch.set_num_threads(cfg.threads)
     try:
         timings = {}
         build_world(out, cfg, progress, timings)
-        timings.update(train=0., evaluate=0.)
-        per_seed, evals = {r: [] for r in rows}, {}
-        for seed in seeds:
-            for row in rows:
-                if progress: log(f"train {row}, seed {seed}")
-                t = time.perf_counter()
-                model = train_row(row, out, cfg, seed, progress).model.eval()
-                t1 = time.perf_counter()
-                ev = evaluate_row(model, out, cfg, examples=1 if seed == seeds[0] else 0)
-                timings['train'] += t1 - t; timings['evaluate'] += time.perf_counter() - t1
-                per_seed[row].append({d: 100*miou(e.cm) for d, e in ev.items()})
-                if seed == seeds[0]: evals[row] = ev
+        t, done, work = time.perf_counter(), {}, dict(train=0., evaluate=0.)
+        bar = tqdm(total=len(jobs), unit='model', desc=f'train and evaluate ({workers} processes)', disable=not progress)
+        for row, seed, ev, t_train, t_eval in _models(jobs, out, cfg, workers):
+            done[row, seed] = ev; work['train'] += t_train; work['evaluate'] += t_eval
+            bar.update(); bar.set_postfix_str(f"{row}, seed {seed}: {np.mean([100*miou(e.cm) for e in ev.values()]):.1f}")
+        bar.close()
+        timings['models'] = time.perf_counter() - t
+        per_seed = {r: [{d: 100*miou(e.cm) for d, e in done[r, s].items()} for s in seeds] for r in rows}
+        evals = {r: done[r, seeds[0]] for r in rows}
         results, spreads = summarize(per_seed), spread(per_seed)
         t = time.perf_counter()
         save_json(results, out/'results.json', indent=1)
@@ -286,20 +336,21 @@ def demo(out, cfg:DemoConfig=DemoConfig(), seeds=(0, 1, 2), rows=tuple(ROWS), pr
         _savefig(plot_results(results, spreads), out/'miou.png')
         timings['figures'] = time.perf_counter() - t
         timings['total'] = sum(timings.values())
-        save_json(timings, out/'timings.json', indent=1)
+        save_json(dict(wall_s=timings, processes=workers, summed_over_processes_s=work), out/'timings.json', indent=1)
         log(table(results, spreads, seeds))
-        log('wall time: ' + ', '.join(f"{k} {v:.0f} s" for k, v in timings.items()))
+        log('wall time: ' + ', '.join(f"{k} {v:.0f} s" for k, v in timings.items()) +
+            f" (models: {workers} process{'es' if workers > 1 else ''}, train {work['train']:.0f} s and evaluate {work['evaluate']:.0f} s in all)")
         return results, per_seed, timings
     finally: torch.set_num_threads(threads)
 
-# %% ../nbs/11_demo.ipynb #62f06e50
+# %% ../nbs/11_demo.ipynb #d8c46729
 def demo_cmd(a):
     "Run `demo` and say where the results are."
     cfg = QUICK if a.quick else DemoConfig()
     changes = {k: v for k, v in dict(iterations=a.iterations, pseudo_warmup=a.pseudo_warmup, threads=a.threads).items() if v is not None}
     if changes.get('threads', 1) < 1: raise UserError("--threads must be at least 1")
     if changes.get('pseudo_warmup', 0) < 0: raise UserError("--pseudo-warmup must be at least 0")
-    demo(a.out, replace(cfg, **changes), seeds=tuple(a.seeds), progress=not a.quiet)
+    demo(a.out, replace(cfg, **changes), seeds=tuple(a.seeds), progress=not a.quiet, workers=a.workers)
     print(f"wrote {a.out/'results.json'}, {a.out/'results_seeds.json'}, {a.out/'timings.json'} and the figures "
           f"{a.out/'domains.png'}, {a.out/'predictions.png'}, {a.out/'miou.png'}")
     return 0
@@ -318,6 +369,7 @@ def demo_parser(sub):
     d.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], metavar='SEED', help='training seeds (default: 0 1 2)')
     d.add_argument('--iterations', type=int, help=f'iterations per model (default: {DemoConfig.iterations}; --quick: {QUICK.iterations})')
     d.add_argument('--pseudo-warmup', type=int, help='didex: iterations before pseudo-labels count (default: 0)')
-    d.add_argument('--threads', type=int, help='torch threads (default: 1, fastest for this small network)')
+    d.add_argument('--threads', type=int, help='torch threads per process (default: 1, fastest for this small network)')
+    d.add_argument('--workers', type=int, help='processes training models at once (default: one per core)')
     d.add_argument('--quiet', action='store_true', help='no progress bars')
     d.set_defaults(func=demo_cmd)

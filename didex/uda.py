@@ -76,9 +76,9 @@ def pseudo_labels(logits:torch.Tensor, # teacher logits (B, C, H, W), at the ima
 def class_mix_masks(labels:torch.Tensor, # source labels (B, H, W)
                     batch_wide:bool=True): # published quirk: classes of the whole batch, 255 included
     "One boolean ClassMix mask (B, H, W) per sample: its pixels of ceil(n/2) of the n candidate classes."
-    masks = []
+    masks, batch_classes = [], torch.unique(labels) if batch_wide else None
     for lab in labels:
-        classes = torch.unique(labels if batch_wide else lab)
+        classes = batch_classes if batch_wide else torch.unique(lab)
         chosen = classes[torch.randperm(len(classes))[:(len(classes) + 1)//2].to(classes.device)]
         masks.append(torch.isin(lab, chosen))
     return torch.stack(masks)

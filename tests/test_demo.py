@@ -20,6 +20,9 @@ def test_quick_demo(tmp_path):
     assert seeds['seeds'] == [0, 1] and all(len(seeds['per_seed'][row]) == 2 for row in ROWS)
     for row in ROWS: assert f"{res[row]['mean']:8.1f}" in r.stdout  # the printed table holds every row's mean
     for f in ['domains.png', 'predictions.png', 'miou.png', 'timings.json']: assert (out/f).stat().st_size > 0, f
+    timings = json.loads((out/'timings.json').read_text())
+    assert set(timings['wall_s']) == {'world', 'convert', 'prompts', 'generate', 'models', 'figures', 'total'}
+    assert timings['processes'] >= 1 and set(timings['summed_over_processes_s']) == {'train', 'evaluate'}
     manifest = [json.loads(l) for l in (out/'generated/manifest.jsonl').read_text().splitlines()]
     assert {m['status'] for m in manifest} == {'done'} and {m['params']['model'] for m in manifest} == {'toycity'}
 
@@ -29,3 +32,6 @@ def test_demo_errors_are_one_line(tmp_path):
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'is a file, not a folder' in r.stderr
     r = didex('demo', '--quick', '--out', tmp_path/'d', '--pseudo-warmup', -1)
     assert r.returncode == 2 and '--pseudo-warmup must be at least 0' in r.stderr
+    r = didex('demo', '--quick', '--out', tmp_path/'d', '--workers', 0)
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and '--workers must be at least 1' in r.stderr
+    assert not (tmp_path/'d').exists()  # refused before anything was written

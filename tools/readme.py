@@ -1,7 +1,8 @@
 """Make README.md from nbs/index.ipynb without Quarto: run the notebook, keep what the docs page shows.
+The notebook runs in nbs/, as nbdev runs it; its relative links (X, beside it in nbs/) become nbs/X from the root.
 
 `python tools/readme.py` writes README.md; `python tools/readme.py --check` exits 1 if README.md is out of date."""
-import sys
+import os, re, sys
 from pathlib import Path
 
 from fastcore.nbio import read_nb
@@ -29,12 +30,14 @@ def output_md(out):
     return ''
 
 def render(nb_path):
-    nb = read_nb(nb_path)
-    CaptureShell().run_all(nb, exc_stop=True)
+    nb, cwd = read_nb(nb_path), os.getcwd()
+    os.chdir(Path(nb_path).parent)
+    try: CaptureShell().run_all(nb, exc_stop=True)
+    finally: os.chdir(cwd)
     parts = []
     for c in nb.cells:
         d = directives(c.source)
-        if c.cell_type == 'markdown': parts.append(c.source.strip()); continue
+        if c.cell_type == 'markdown': parts.append(re.sub(r'\]\((?!https?:|/|#)', '](nbs/', c.source.strip())); continue
         if d.get('hide') or d.get('include') == 'false': continue
         if d.get('echo') != 'false' and body(c.source): parts.append(f"```python\n{body(c.source)}\n```")
         parts += [m for m in map(output_md, c.get('outputs', [])) if m]
