@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .core import UserError, atomic_path, save_json
 from .classes import NUM_CLASSES
-from .datasets import DATASETS, items, layout, read_label, splits, to_train_ids, train_ids_path
+from .datasets import LABELLED, items, layout, read_label, splits, to_train_ids, train_ids_path
 
 # %% ../nbs/03_convert.ipynb #9082d203
 def class_pixels(train_ids):
@@ -117,12 +117,11 @@ def convert_cmd(a):
 
 def convert_parser(sub):
     "Add `didex convert` to the subcommands `sub`."
-    labelled = [n for n, l in DATASETS.items() if l.label]
     c = sub.add_parser('convert', help="convert a dataset's labels to trainIds and write class statistics",
                        description='Write *_labelTrainIds.png beside every raw label of the dataset at ROOT and, for its '
                        'training split, sample_class_stats.json and samples_with_class.json (rare class sampling). '
                        'Idempotent: labels converted before are skipped. Safe to interrupt and run again.')
-    c.add_argument('dataset', choices=labelled, metavar='DATASET', help='one of: ' + ', '.join(labelled))
+    c.add_argument('dataset', choices=LABELLED, metavar='DATASET', help='one of: ' + ', '.join(LABELLED))
     c.add_argument('root', type=Path, metavar='ROOT', help="the dataset's root folder, in its original layout")
     c.add_argument('--workers', type=int, default=None, help='processes to use (default: the number of cores, at most 8)')
     c.add_argument('--quiet', action='store_true', help='no progress bar')

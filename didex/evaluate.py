@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from .core import UserError, atomic_path, save_json
 from .classes import CLASSES, IGNORE_INDEX, NUM_CLASSES, PROTOCOLS, colorize
-from .datasets import DATASETS, items, read_image, read_label, to_train_ids, train_ids_path
+from .datasets import LABELLED, items, read_image, read_label, to_train_ids, train_ids_path
 from .data import normalize, rescale_size
 
 # %% ../nbs/04_evaluate.ipynb #4fd76899
@@ -254,9 +254,8 @@ def parse_data(pairs, option='--data'):
     for p in pairs:
         name, sep, root = p.partition('=')
         if not sep or not root: raise UserError(f"{option} {p!r}: expected DATASET=ROOT, e.g. cityscapes=data/cityscapes")
-        if name not in DATASETS or not DATASETS[name].label:
-            raise UserError(f"{option} {p!r}: unknown dataset {name!r}; choose one of " +
-                            ', '.join(n for n, l in DATASETS.items() if l.label))
+        if name not in LABELLED:
+            raise UserError(f"{option} {p!r}: unknown dataset {name!r}; choose one of {', '.join(LABELLED)}")
         res.append((name, Path(root)))
     return res
 

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .core import UserError, atomic_path
 from .classes import CLASSES, IGNORE_INDEX, NUM_CLASSES
-from .datasets import DATASETS, items, read_label, to_train_ids, train_ids_path
+from .datasets import DATASETS, LABELLED, items, read_label, to_train_ids, train_ids_path
 
 # %% ../nbs/08_prompts.ipynb #c951772e
 BASE = "A high quality photo; " # SPEC.md §3
@@ -249,9 +249,7 @@ def prompts_cmd(a):
     "Write the prompt manifest of a source dataset and report the prompts cut by CLIP's window."
     if '=' not in a.source: raise UserError(f"expected SOURCE=ROOT (e.g. gta5=/data/gta5), got {a.source!r}")
     source, root = a.source.split('=', 1)
-    if source not in DATASETS or not DATASETS[source].label:
-        labelled = ', '.join(n for n, l in DATASETS.items() if l.label)
-        raise UserError(f"unknown source {source!r}; choose one of {labelled}")
+    if source not in LABELLED: raise UserError(f"unknown source {source!r}; choose one of {', '.join(LABELLED)}")
     recipes, vocab = load_terms(a.terms) if a.terms else (None, None)
     rows = prompt_rows(source, root, a.recipe, a.seed, a.same_noise, recipes, vocab, progress=not a.quiet)
     write_manifest(rows, a.out)
@@ -266,14 +264,13 @@ def prompts_cmd(a):
 
 def prompts_parser(sub):
     "Add `didex prompts` to the subcommands `sub`."
-    labelled = [n for n, l in DATASETS.items() if l.label]
     c = sub.add_parser('prompts', help='compose one prompt per source image (DIDEX recipes) into a manifest',
                        description='Compose one prompt per image of a labelled source dataset with a DIDEX recipe and '
                        'write a JSON-lines manifest (id, source path, prompt, seed, recipe, terms chosen), the input of '
                        '`didex generate`. Images are processed in sorted order, so the same source, recipe and seed '
                        'always give the same prompts.')
     c.add_argument('source', metavar='SOURCE=ROOT', help=f"the source dataset and its root, e.g. gta5=/data/gta5 "
-                   f"(sources: {', '.join(labelled)})")
+                   f"(sources: {', '.join(LABELLED)})")
     c.add_argument('--recipe', default='full', help=f"prompt recipe (default full; published: {', '.join(RECIPES)}; "
                    "more from --terms)")
     c.add_argument('--seed', type=int, default=0,
