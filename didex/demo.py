@@ -8,8 +8,9 @@ Docs: https://didex.github.io/didex/demo.html.md"""
 # %% auto #0
 __all__ = ['PUBLISHED_ITERATIONS', 'MIC_BLOCK_512', 'FD_CELL_512', 'WARMUP', 'EMA_MEMORY', 'ROWS', 'QUICK', 'scaled_constants',
            'ToyBackbone', 'ToyHead', 'toy_model', 'AugmentSource', 'PseudoWarmup', 'DemoConfig', 'build_world',
-           'labelled_generated', 'train_row', 'evaluate_row', 'fit_and_score', 'summarize', 'spread', 'table',
-           'plot_domains', 'plot_predictions', 'plot_results', 'plot_pipeline', 'demo', 'demo_cmd', 'demo_parser']
+           'labelled_generated', 'train_row', 'evaluate_row', 'domain_miou', 'fit_and_score', 'summarize', 'spread',
+           'table', 'plot_domains', 'plot_predictions', 'plot_results', 'plot_pipeline', 'demo', 'demo_cmd',
+           'demo_parser']
 
 # %% ../nbs/11_demo.ipynb #0e121b9d
 import argparse, json, math, os, shutil, sys, time
@@ -32,7 +33,7 @@ from .datasets import items, read_image
 from .evaluate import evaluate, miou
 from .generate import Settings, generate
 from .models import SegModel
-from .prompts import prompt_rows, write_manifest
+from .prompts import prompt_rows, read_manifest, write_manifest
 from .toycity import HELD_OUT, write_world
 from .uda import METHODS, FeatureDistance, Progress, strong_augment, uda_learner
 
@@ -180,12 +181,16 @@ def evaluate_row(model, out, cfg:DemoConfig=DemoConfig(), examples:int=0):
     return {d: evaluate(model, 'cityscapes', Path(out)/'world'/d, 'val', examples=examples, workers=0, progress=False,
                         scale=(w, h)) for d in HELD_OUT}
 
-def fit_and_score(row:str, spec:dict, out, cfg:DemoConfig, seed:int, examples:int=0, progress:bool=False):
+def domain_miou(evals:dict):
+    "{domain: mIoU %} of {domain: Evaluation}."
+    return {d: 100*miou(e.cm) for d, e in evals.items()}
+
+def fit_and_score(row:str, spec:dict, out, cfg:DemoConfig, seed:int, examples:int=0):
     "Train `row` with `seed`, score it on every held-out domain: (row, seed, {domain: Evaluation}, train s, evaluate s)."
     threads = torch.get_num_threads(); torch.set_num_threads(cfg.threads)
     try:
         t = time.perf_counter()
-        model = train_row(row, out, cfg, seed, progress, spec).model.eval()
+        model = train_row(row, out, cfg, seed, progress=False, spec=spec).model.eval()
         t1 = time.perf_counter()
         return row, seed, evaluate_row(model, out, cfg, examples), t1 - t, time.perf_counter() - t1
     finally: torch.set_num_threads(threads)
@@ -204,7 +209,7 @@ def table(results:dict, spreads:dict=None, seeds=None):
     "The result table as text: one row per model, one column per held-out domain, the mean (± spread over seeds) last."
     domains = [d for d in next(iter(results.values())) if d != 'mean']
     head = f"{'mIoU %':18s}" + ''.join(f"{d:>9s}" for d in domains) + f"{'mean':>15s}"
-    lines = [head + (f"   ({len(seeds)} seeds: {', '.join(map(str, seeds))})" if seeds else ''), '-'*len(head)]
+    lines = [head + (f"   ({len(seeds)} seed{'s' if len(seeds) > 1 else ''}: {', '.join(map(str, seeds))})" if seeds else ''), '-'*len(head)]
     for row, r in results.items():
         sd = f" ± {spreads[row]:4.1f}" if spreads else ''
         lines.append(f"{row:18s}" + ''.join(f"{r[d]:9.1f}" for d in domains) + f"{r['mean']:8.1f}{sd}")
@@ -218,7 +223,7 @@ def plot_domains(out, n:int=3):
     rows = [('source', [it.image for it in items('gta5', out/'world/source')[:n]])]
     rows.append(('generated', [it.image for it in items('generated', out/'generated')[:n]]))
     rows += [(d, [it.image for it in items('cityscapes', out/'world'/d, 'val')[:n]]) for d in HELD_OUT]
-    prompts = {json.loads(l)['id']: json.loads(l)['prompt'] for l in (out/'generated/manifest.jsonl').read_text().splitlines()}
+    prompts = {r['id']: r['prompt'] for r in read_manifest(out/'generated/manifest.jsonl')}
     fig, axs = plt.subplots(len(rows), n, figsize=(3.2*n, 1.9*len(rows)), squeeze=False)
     for (name, paths), ax_row in zip(rows, axs):
         for ax, p in zip(ax_row, paths):
@@ -264,12 +269,11 @@ def plot_pipeline(out, i:int=0, domain:str='night'):
     import matplotlib.pyplot as plt, textwrap
     out = Path(out)
     src = items('gta5', out/'world/source')[i]
-    gen = next(it for it in items('generated', out/'generated') if it.image.stem == src.image.stem)
-    prompt = next(json.loads(l)['prompt'] for l in (out/'generated/manifest.jsonl').read_text().splitlines()
-                  if json.loads(l)['id'] == src.image.stem)
+    gen = out/'generated/images'/src.image.name  # generated images keep their source's name
+    prompt = next(r['prompt'] for r in read_manifest(out/'generated/manifest.jsonl') if r['id'] == src.image.stem)
     held = items('cityscapes', out/'world'/domain, 'val')[0]
     fig, axs = plt.subplots(1, 5, figsize=(16, 2.6), gridspec_kw=dict(width_ratios=[2, 1.3, 2, 1.3, 2]))
-    panels = [('labelled source', src.image), ('1. prompt (full recipe)', prompt), ('pseudo-target: generated image', gen.image),
+    panels = [('labelled source', src.image), ('1. prompt (full recipe)', prompt), ('pseudo-target: generated image', gen),
               ('2. UDA from source to pseudo-target', 'DACS self-training\nEMA teacher, ClassMix\nrare class sampling\nMIC masking'),
               (f'3. test on a held-out domain ({domain})', held.image)]
     for ax, (title, what) in zip(axs, panels):
@@ -317,14 +321,15 @@ def demo(out, cfg:DemoConfig=DemoConfig(), seeds=(0, 1, 2), rows=tuple(ROWS), pr
     try:
         timings = {}
         build_world(out, cfg, progress, timings)
-        t, done, work = time.perf_counter(), {}, dict(train=0., evaluate=0.)
+        t, done, scores, work = time.perf_counter(), {}, {}, dict(train=0., evaluate=0.)
         bar = tqdm(total=len(jobs), unit='model', desc=f'train and evaluate ({workers} processes)', disable=not progress)
         for row, seed, ev, t_train, t_eval in _models(jobs, out, cfg, workers):
-            done[row, seed] = ev; work['train'] += t_train; work['evaluate'] += t_eval
-            bar.update(); bar.set_postfix_str(f"{row}, seed {seed}: {np.mean([100*miou(e.cm) for e in ev.values()]):.1f}")
+            done[row, seed], scores[row, seed] = ev, domain_miou(ev)
+            work['train'] += t_train; work['evaluate'] += t_eval
+            bar.update(); bar.set_postfix_str(f"{row}, seed {seed}: {np.mean(list(scores[row, seed].values())):.1f}")
         bar.close()
         timings['models'] = time.perf_counter() - t
-        per_seed = {r: [{d: 100*miou(e.cm) for d, e in done[r, s].items()} for s in seeds] for r in rows}
+        per_seed = {r: [scores[r, s] for s in seeds] for r in rows}
         evals = {r: done[r, seeds[0]] for r in rows}
         results, spreads = summarize(per_seed), spread(per_seed)
         t = time.perf_counter()
@@ -343,7 +348,7 @@ def demo(out, cfg:DemoConfig=DemoConfig(), seeds=(0, 1, 2), rows=tuple(ROWS), pr
         return results, per_seed, timings
     finally: torch.set_num_threads(threads)
 
-# %% ../nbs/11_demo.ipynb #d8c46729
+# %% ../nbs/11_demo.ipynb #05ff6ed8
 def demo_cmd(a):
     "Run `demo` and say where the results are."
     cfg = QUICK if a.quick else DemoConfig()
