@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
-from didex.demo import DemoConfig, ROWS, _models, build_world
+from didex.demo import DemoConfig, ROWS, _models, build_world, pretrained
 from didex.evaluate import miou
 
 def main():
@@ -21,6 +21,7 @@ def main():
     torch.set_num_threads(cfg.threads)
     out = Path(tempfile.mkdtemp())/'demo'
     build_world(out, cfg, progress=False)
+    pretrained(out, cfg, progress=False)
     jobs = [(row, ROWS[row], seed, 0) for seed in range(a.seeds) for row in ROWS]
     res = {}
     for workers in (1, a.workers):

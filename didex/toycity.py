@@ -8,12 +8,12 @@ Docs: https://didex.github.io/didex/toycity.html.md"""
 # %% auto #0
 __all__ = ['ROAD', 'SIDEWALK', 'BUILDING', 'WALL', 'FENCE', 'POLE', 'LIGHT', 'SIGN', 'VEGETATION', 'TERRAIN', 'SKY', 'PERSON',
            'RIDER', 'CAR', 'TRUCK', 'BUS', 'TRAIN', 'MOTORCYCLE', 'BICYCLE', 'SURFACE', 'DETAIL', 'LAMP', 'FAR',
-           'KINDS', 'TEXTURE_GAIN', 'GROUND', 'SNOW_TOPS', 'GAME', 'GAME_PARTS', 'SOURCE', 'REAL', 'REAL_VARIANTS',
-           'SUNBELT', 'HELD_OUT', 'LOCATION_LOOKS', 'RENDER_CARS', 'RENDER_PEOPLE', 'CONDITION_LOOKS', 'ROAD_LOOKS',
-           'SWAPS', 'FEATURE_CLASSES', 'Scene', 'make_scene', 'Look', 'render', 'read_source', 'Terms', 'parse_prompt',
-           'prompt_look', 'LayoutDrift', 'drift', 'rerender', 'render_batch', 'ToyCityBackend', 'source_sample',
-           'held_out_sample', 'write_source', 'write_held_out', 'write_world', 'layout_agreement', 'appearance',
-           'toycity_cmd', 'toycity_parser']
+           'KINDS', 'TEXTURE_GAIN', 'GROUND', 'SNOW_TOPS', 'GAME', 'GAME_VARIANTS', 'GAME_PARTS', 'SOURCE', 'REAL',
+           'REAL_VARIANTS', 'SUNBELT', 'HELD_OUT', 'LOCATION_LOOKS', 'RENDER_CARS', 'RENDER_PEOPLE', 'CONDITION_LOOKS',
+           'ROAD_LOOKS', 'SWAPS', 'FEATURE_CLASSES', 'Scene', 'make_scene', 'Look', 'render', 'read_source', 'Terms',
+           'parse_prompt', 'prompt_look', 'LayoutDrift', 'drift', 'rerender', 'render_batch', 'ToyCityBackend',
+           'source_sample', 'held_out_sample', 'write_source', 'write_held_out', 'write_world', 'layout_agreement',
+           'appearance', 'toycity_cmd', 'toycity_parser']
 
 # %% ../nbs/10_toycity.ipynb #3bb06439
 import argparse, math, re, zlib
@@ -471,6 +471,8 @@ def render(scene, look, seed=0):
     return _camera(_in_the_air(_lighting(img, label, part, look, rng), depth, look, rng), look, rng)
 
 # %% ../nbs/10_toycity.ipynb #b129de2c
+def _rgb(*cs): return np.array(cs, np.float32)/255
+
 GAME = _colours(
     {'road': (84, 70, 96), 'sidewalk': (170, 156, 138), 'building': (146, 112, 92), 'wall': (196, 186, 150),
      'fence': (128, 112, 16), 'pole': (34, 34, 34), 'traffic light': (26, 40, 4), 'traffic sign': (236, 192, 26),
@@ -480,6 +482,18 @@ GAME = _colours(
     {'road': (232, 226, 196), 'building': (52, 78, 120), 'person': (236, 184, 150), 'car': (20, 22, 52),
      'bus': (12, 66, 70)},
     {'pole': (255, 244, 170), 'traffic light': (250, 70, 40), 'car': (252, 40, 40)}) # the source domain's flat colours
+GAME_VARIANTS = {c: _rgb(*cs) for c, cs in {
+    CAR: [(28, 56, 170), (222, 222, 218), (2, 22, 19), (150, 154, 160), (150, 24, 28), (70, 100, 60), (200, 170, 40)],
+    PERSON: [(210, 54, 60), (24, 49, 67), (69, 88, 146), (190, 170, 130), (120, 30, 40), (229, 229, 241)],
+    TRUCK: [(112, 36, 124), (205, 205, 200), (56, 54, 99), (180, 60, 30)],
+    BUS: [(24, 150, 152), (221, 172, 41), (190, 40, 40), (232, 251, 239)],
+    BUILDING: [(146, 112, 92), (205, 189, 167), (120, 120, 125), (166, 92, 67), (225, 212, 177)],
+    WALL: [(196, 186, 150), (132, 131, 113), (154, 89, 83)],
+    FENCE: [(128, 112, 16), (84, 74, 67), (172, 164, 176)],
+    RIDER: [(236, 118, 24), (33, 60, 38), (60, 80, 160)],
+    MOTORCYCLE: [(186, 26, 136), (43, 15, 23), (200, 188, 199)],
+    BICYCLE: [(110, 214, 206), (232, 40, 38), (54, 53, 15)],
+    SIGN: [(236, 192, 26), (28, 78, 161), (201, 220, 221)]}.items()} # the source's colours of things, one per instance
 GAME_PARTS = {(ROAD, DETAIL), (BUILDING, DETAIL), (POLE, LAMP), (LIGHT, LAMP), (PERSON, DETAIL), (CAR, DETAIL),
               (CAR, LAMP), (BUS, DETAIL)} # the parts the source appearance draws apart; the others take the surface colour
 for c in range(NUM_CLASSES):
@@ -487,8 +501,15 @@ for c in range(NUM_CLASSES):
         if (c, p) not in GAME_PARTS: GAME[c, p] = GAME[c, SURFACE]
 
 # %% ../nbs/10_toycity.ipynb #24fe9e9a
-SOURCE = Look(GAME, haze=60., haze_max=0.35, haze_colour=(0.7, 0.745, 0.81)) # the flat, game-like source appearance
-_ENTRIES = [(c, SURFACE) for c in range(NUM_CLASSES)] + sorted(GAME_PARTS)
+SOURCE = Look(GAME, GAME_VARIANTS, haze=60., haze_max=0.35, haze_colour=(0.7, 0.745, 0.81)) # the game-like source look
+
+def _flat_colours(look):
+    "((K, 2) (trainId, part), (K, 3) RGB): every flat colour of a source-like `look`, its things' variants included."
+    ents = [(c, SURFACE) for c in range(NUM_CLASSES)] + sorted(GAME_PARTS)
+    cols = [look.colours[c, p] for c, p in ents]
+    for c, options in look.variants.items():
+        ents += [(c, SURFACE)]*len(options); cols += list(np.asarray(options, np.float32))
+    return np.array(ents, np.uint8), np.stack(cols).astype(np.float32)
 
 def read_source(image, look=SOURCE):
     "(label, depth, part) read back from a picture in the source appearance: the nearest point on a colour's haze line."
@@ -496,12 +517,12 @@ def read_source(image, look=SOURCE):
     packed = (img[..., 0].astype(np.int32) << 16) | (img[..., 1].astype(np.int32) << 8) | img[..., 2]
     uniq, inv = np.unique(packed.ravel(), return_inverse=True)  # a flat picture has few colours: solve each once
     rgb = np.stack([uniq >> 16, (uniq >> 8) & 255, uniq & 255], -1).astype(np.float32)/255
-    cols = np.stack([look.colours[c, p] for c, p in _ENTRIES])  # (K, 3)
+    ents, cols = _flat_colours(look)
     dirs = np.float32(look.haze_colour) - cols
     x = rgb[:, None] - cols[None]
     a = np.clip((x*dirs).sum(-1)/(dirs*dirs).sum(-1), 0, look.haze_max)  # haze amount on each line, (N, K)
     k = ((x - a[..., None]*dirs)**2).sum(-1).argmin(1)
-    ent = np.array(_ENTRIES, np.uint8)[k]
+    ent = ents[k]
     depth = -look.haze*np.log(np.clip(1 - a[np.arange(len(k)), k]/look.haze_max, 1e-6, 1))
     depth = np.where(ent[:, 0] == SKY, FAR, np.minimum(depth, 0.9*FAR)).astype(np.float32)
     shape = img.shape[:2]
@@ -518,8 +539,6 @@ REAL = dict(
             'car': (34, 40, 50), 'bus': (40, 50, 58)},
     lamp={'pole': (255, 236, 190), 'traffic light': (70, 220, 110), 'car': (200, 30, 30), 'truck': (200, 30, 30),
           'bus': (200, 30, 30)}) # colours of real streets, for the held-out domains
-
-def _rgb(*cs): return np.array(cs, np.float32)/255
 
 REAL_VARIANTS = {CAR: _rgb((225, 225, 225), (30, 30, 32), (160, 162, 166), (80, 82, 86), (150, 30, 30), (40, 60, 120)),
                  PERSON: _rgb((40, 40, 48), (60, 70, 100), (170, 150, 120), (140, 40, 40), (200, 200, 200)),

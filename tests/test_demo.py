@@ -21,7 +21,8 @@ def test_quick_demo(tmp_path):
     for row in ROWS: assert f"{res[row]['mean']:8.1f}" in r.stdout  # the printed table holds every row's mean
     for f in ['domains.png', 'predictions.png', 'miou.png', 'timings.json']: assert (out/f).stat().st_size > 0, f
     timings = json.loads((out/'timings.json').read_text())
-    assert set(timings['wall_s']) == {'world', 'convert', 'prompts', 'generate', 'models', 'figures', 'total'}
+    assert set(timings['wall_s']) == {'world', 'convert', 'prompts', 'generate', 'pretrain', 'models', 'figures', 'total'}
+    assert (out/'pretrained.pt').stat().st_size > 0  # the encoder's stand-in ImageNet weights, kept for a rerun
     assert timings['processes'] >= 1 and set(timings['summed_over_processes_s']) == {'train', 'evaluate'}
     manifest = [json.loads(l) for l in (out/'generated/manifest.jsonl').read_text().splitlines()]
     assert {m['status'] for m in manifest} == {'done'} and {m['params']['model'] for m in manifest} == {'toycity'}
