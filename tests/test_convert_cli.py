@@ -87,7 +87,7 @@ def _outputs(root):
 
 @pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_run_resumes_to_the_same_result(tmp_path, sig):
-    root = make_fixture('gta5', tmp_path/'g', n=40, size=(400, 720))
+    root = make_fixture('gta5', tmp_path/'g', n=40, size=(1052, 1914))  # GTA5's size: the run lasts long enough to stop
     p = subprocess.Popen([str(BIN/'didex'), 'convert', 'gta5', str(root), '--workers', '2', '--quiet'],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.time() + 60
@@ -100,7 +100,7 @@ def test_interrupted_run_resumes_to_the_same_result(tmp_path, sig):
     assert not (root/'sample_class_stats.json').exists()
     r = didex('convert', 'gta5', root, '--quiet')
     assert r.returncode == 0 and f'already done {len(done)}' in r.stdout
-    fresh = make_fixture('gta5', tmp_path/'fresh', n=40, size=(400, 720))
+    fresh = make_fixture('gta5', tmp_path/'fresh', n=40, size=(1052, 1914))
     assert didex('convert', 'gta5', fresh, '--quiet', '--workers', '1').returncode == 0
     a, b = _outputs(root), _outputs(fresh)
     assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
