@@ -25,7 +25,7 @@ def hand_loop(model, xs, ys, xt, n, lr=6e-5, warmup=1500):
     teacher_mode_(teacher)
     groups = param_groups(model)
     opt = torch.optim.AdamW([dict(params=g['params'], weight_decay=0.01 if g['decay'] else 0.) for g in groups],
-                            lr=lr, betas=(0.9, 0.999), weight_decay=0.01)
+                            lr=lr, betas=(0.9, 0.999), weight_decay=0.01, fused=xs.device.type in ('cpu', 'cuda'))
     sched = warmup_poly([lr*g['lr_mult'] for g in groups], n, warmup)  # a run of n iterations, as the learner's
     torch.empty((), dtype=torch.int64).random_()  # the draw a DataLoader iterator makes, as in the learner
     for it in range(n):

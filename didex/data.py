@@ -175,15 +175,23 @@ class UDADataset:
         flip_p:float=FLIP_P, # horizontal flip probability
         rcs_min_crop_pixels:float=RCS_MIN_PIXELS*RCS_MIN_CROP_RATIO, # re-crop until the drawn class has more pixels
         tries:int=CROP_TRIES, # re-crops for the class-ratio and the rare-class checks
+        cache:bool=False, # keep every decoded, rescaled image in memory (a small dataset read many times: the demo)
     ):
-        store_attr()
+        store_attr(); self.kept = {}
+
+    def _read(self, key, f):
+        "`f()`, or what it gave for `key` before when caching."
+        if not self.cache: return f()
+        if key not in self.kept: self.kept[key] = f()
+        return self.kept[key]
 
     def __len__(self): return self.n
 
     def read_source(self, i):
         "Source image and label `i`, rescaled."
         img, lab = self.source[i]
-        return rescale(read_image(img), self.source_scale), rescale(_read_label(lab), self.source_scale, label=True)
+        return self._read(('source', i), lambda: (rescale(read_image(img), self.source_scale),
+                                                  rescale(_read_label(lab), self.source_scale, label=True)))
 
     def augment_source(self, img, lab, rng):
         "Checked crop, flip, pad: (image, label, valid size)."
@@ -205,7 +213,8 @@ class UDADataset:
 
     def sample_target(self, rng):
         "A target (image, valid size): uniform, with its own crop and flip."
-        img = rescale(read_image(self.target[int(rng.integers(len(self.target)))]), self.target_scale)
+        j = int(rng.integers(len(self.target)))
+        img = self._read(('target', j), lambda: rescale(read_image(self.target[j]), self.target_scale))
         box = crop_box(img.shape, self.crop, rng)
         flip = rng.random() < self.flip_p
         return flip_crop_pad(img, box, flip, self.crop, 0), img[box].shape[:2]
@@ -280,6 +289,7 @@ def uda_dataloaders(
     rcs_min_pixels:int=RCS_MIN_PIXELS, # pixels of the class an image must hold to be drawn for it
     rcs_min_crop_ratio:float=None, # re-crop until the crop holds > min_pixels x this (default: 0.5 x crop area / 512²)
     tries:int=CROP_TRIES, # crop redraws
+    cache:bool=False, # keep decoded training images in memory (each loader process its own copy): small datasets only
 ):
     "fastai `DataLoaders`: train yields normalised (x_s, y_s, x_t) with `n_inp=1`, valid yields (x, y)."
     crop = (crop, crop) if isinstance(crop, int) else tuple(crop)
@@ -291,7 +301,7 @@ def uda_dataloaders(
     if rcs_min_crop_ratio is None: rcs_min_crop_ratio = RCS_MIN_CROP_RATIO*crop[0]*crop[1]/CROP**2
     sampler = RareClassSampler(sname, sroot, [l for _, l in src], rcs_temperature, rcs_min_pixels) if rcs else None
     ds = UDADataset(src, tgt, n_iter*batch_size, crop, source_scale, target_scale, sampler, seed, start_iter*batch_size,
-                    cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries)
+                    cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries, cache)
     device = default_device() if device is None else torch.device(device)
     kw = dict(num_workers=_workers(num_workers), pin_memory=device.type == 'cuda')
     train = DataLoader(ds, bs=batch_size, after_batch=uda_batch, **kw)

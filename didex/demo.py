@@ -35,7 +35,7 @@ from .evaluate import evaluate, miou
 from .generate import Settings, generate
 from .models import SegModel
 from .prompts import prompt_rows, read_manifest, write_manifest
-from .toycity import HELD_OUT, _smooth_noise, write_world
+from .toycity import HELD_OUT, smooth_noise, write_world
 from .uda import METHODS, FeatureDistance, Progress, strong_augment, uda_learner
 
 # %% ../nbs/11_demo.ipynb #35f545e7
@@ -83,8 +83,8 @@ class ToyHead(nn.Module):
         return self.classifier(self.fuse(torch.cat([self.embed[0](a), self.embed[1](b)], 1)))
 
 def toy_model(width:int=16, num_classes:int=NUM_CLASSES):
-    "The demo's small segmentation network, a `SegModel` with stride 4."
-    return SegModel(ToyBackbone(width), ToyHead(width, num_classes), 'toy', num_classes, 4)
+    "The demo's small segmentation network, a `SegModel` with stride 4, in channels-last memory order."
+    return SegModel(ToyBackbone(width), ToyHead(width, num_classes), 'toy', num_classes, 4).to(memory_format=torch.channels_last)
 
 # %% ../nbs/11_demo.ipynb #8121585c
 SHAPES = ('background', 'ellipse', 'box', 'triangle', 'bar', 'band') # what the pre-training pictures show
@@ -95,7 +95,7 @@ def shapes_sample(rng, size:int=64):
     img, lab = np.zeros((size, size, 3), np.float32), np.zeros((size, size), np.int64)
     def paint(m):  # a blend of two random colours by a random smooth pattern
         c1, c2 = rng.uniform(0, 1, 3).astype(np.float32), rng.uniform(0, 1, 3).astype(np.float32)
-        t = (np.tanh(_smooth_noise(size, size, int(rng.integers(3, 16)), rng)*rng.uniform(0, 2)) + 1)/2
+        t = (np.tanh(smooth_noise(size, size, int(rng.integers(3, 16)), rng)*rng.uniform(0, 2)) + 1)/2
         img[m] = (c1 + t[..., None]*(c2 - c1))[m]
     paint(np.ones((size, size), bool))
     for _ in range(rng.integers(3, 8)):
@@ -114,7 +114,7 @@ def pretrain(width:int=16, iterations:int=1500, batch_size:int=8, seed:int=0, pr
     "Encoder weights of `toy_model(width)` trained to segment `shapes_sample` pictures (one-cycle AdamW, peak lr 2e-3)."
     rng = np.random.default_rng(seed); torch.manual_seed(seed)
     net = toy_model(width, len(SHAPES))
-    opt = torch.optim.AdamW(net.parameters(), 1e-3, weight_decay=0.01)
+    opt = torch.optim.AdamW(net.parameters(), 1e-3, weight_decay=0.01, fused=True)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=iterations)
     for _ in tqdm(range(iterations), desc='pretrain', unit='it', disable=not progress):
         x, y = zip(*(shapes_sample(rng) for _ in range(batch_size)))
@@ -214,7 +214,8 @@ def train_row(row:str, out, cfg:DemoConfig=DemoConfig(), seed:int=0, progress:bo
     h, w = cfg.size
     dls = uda_dataloaders(('gta5', src), ('generated', out/'generated'), cfg.crop, cfg.batch_size, cfg.iterations,
                           rcs=METHODS[spec['method']]['rcs'], seed=seed, num_workers=0, device='cpu', source_scale=(w, h),
-                          rcs_min_pixels=cfg.rcs_min_pixels or k['rcs_min_pixels'], rcs_min_crop_ratio=k['rcs_min_crop_ratio'])
+                          rcs_min_pixels=cfg.rcs_min_pixels or k['rcs_min_pixels'], rcs_min_crop_ratio=k['rcs_min_crop_ratio'],
+                          cache=True)
     torch.manual_seed(seed)
     cbs = ([AugmentSource()] if spec.get('augment') else []) + ([Progress()] if progress else [])
     if spec['method'] != 'source_only' and cfg.pseudo_warmup: cbs.append(PseudoWarmup(cfg.pseudo_warmup))

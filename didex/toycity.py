@@ -10,10 +10,10 @@ __all__ = ['ROAD', 'SIDEWALK', 'BUILDING', 'WALL', 'FENCE', 'POLE', 'LIGHT', 'SI
            'RIDER', 'CAR', 'TRUCK', 'BUS', 'TRAIN', 'MOTORCYCLE', 'BICYCLE', 'SURFACE', 'DETAIL', 'LAMP', 'FAR',
            'KINDS', 'TEXTURE_GAIN', 'GROUND', 'SNOW_TOPS', 'GAME', 'GAME_VARIANTS', 'GAME_PARTS', 'SOURCE', 'REAL',
            'REAL_VARIANTS', 'SUNBELT', 'HELD_OUT', 'LOCATION_LOOKS', 'RENDER_CARS', 'RENDER_PEOPLE', 'CONDITION_LOOKS',
-           'ROAD_LOOKS', 'SWAPS', 'FEATURE_CLASSES', 'Scene', 'make_scene', 'Look', 'render', 'read_source', 'Terms',
-           'parse_prompt', 'prompt_look', 'LayoutDrift', 'drift', 'rerender', 'render_batch', 'ToyCityBackend',
-           'source_sample', 'held_out_sample', 'write_source', 'write_held_out', 'write_world', 'layout_agreement',
-           'appearance', 'toycity_cmd', 'toycity_parser']
+           'ROAD_LOOKS', 'SWAPS', 'FEATURE_CLASSES', 'Scene', 'make_scene', 'Look', 'smooth_noise', 'render',
+           'read_source', 'Terms', 'parse_prompt', 'prompt_look', 'LayoutDrift', 'drift', 'rerender', 'render_batch',
+           'ToyCityBackend', 'source_sample', 'held_out_sample', 'write_source', 'write_held_out', 'write_world',
+           'layout_agreement', 'appearance', 'toycity_cmd', 'toycity_parser']
 
 # %% ../nbs/10_toycity.ipynb #3bb06439
 import argparse, math, re, zlib
@@ -335,7 +335,7 @@ TEXTURE_GAIN = np.array([0.6, 0.7, 0.8, 0.7, 0.8, 0.3, 0.2, 0.2, 1.4, 1.2, 0.1, 
 GROUND = np.isin(np.arange(256), [ROAD, SIDEWALK, TERRAIN])
 SNOW_TOPS = np.isin(np.arange(256), [BUILDING, WALL, FENCE, VEGETATION, TERRAIN, CAR, TRUCK, BUS, SIGN, LIGHT])
 
-def _smooth_noise(h, w, cell, rng):
+def smooth_noise(h, w, cell, rng):
     "Zero-mean, unit-variance value noise of `cell`-pixel blobs, (h, w) float32."
     gh, gw = max(2, math.ceil(h/cell) + 1), max(2, math.ceil(w/cell) + 1)
     n = cv2.resize(rng.standard_normal((gh, gw)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
@@ -343,7 +343,7 @@ def _smooth_noise(h, w, cell, rng):
 
 def _texture(h, w, octaves, rng):
     s = h/64
-    return sum(_smooth_noise(h, w, max(1., c*s), rng)/(k + 1) for k, c in enumerate(octaves))/1.5
+    return sum(smooth_noise(h, w, max(1., c*s), rng)/(k + 1) for k, c in enumerate(octaves))/1.5
 
 def _lit_windows(label, part, frac, rng):
     m = (label == BUILDING) & (part == DETAIL)
@@ -370,7 +370,7 @@ def _surfaces(label, part, look, rng):
         grad = (1 - t)*np.float32(look.sky[0]) + t*np.float32(look.sky[1])
         img[sky] = np.broadcast_to(grad, img.shape)[sky]
     if look.clouds:
-        c = np.clip(0.5 + 0.6*_smooth_noise(h, w, 10*h/64, rng) + 2*(look.clouds - 0.5), 0, 1)[..., None]
+        c = np.clip(0.5 + 0.6*smooth_noise(h, w, 10*h/64, rng) + 2*(look.clouds - 0.5), 0, 1)[..., None]
         grey = np.minimum(0.85*(img.mean(-1, keepdims=True) + 0.3), 1)
         img[sky] = (img*(1 - c) + grey*c)[sky]
     if look.texture: img *= 1 + (look.texture*TEXTURE_GAIN[cls]*_texture(h, w, look.octaves, rng))[..., None]
@@ -382,13 +382,13 @@ def _on_the_ground(img, label, look, rng):
     h, w = label.shape
     s, ground = h/64, GROUND[label]
     if look.shadows:
-        sh = np.clip((_smooth_noise(h, w, 12*s, rng) - 0.2)*2, 0, 1)
+        sh = np.clip((smooth_noise(h, w, 12*s, rng) - 0.2)*2, 0, 1)
         img *= (1 - look.shadows*sh*ground)[..., None]
     if look.dappled:
-        d = (_smooth_noise(h, w, 2*s, rng) > 0.4)*(ground | (label == VEGETATION))
+        d = (smooth_noise(h, w, 2*s, rng) > 0.4)*(ground | (label == VEGETATION))
         img *= (1 + look.dappled*(d - 0.3))[..., None]
     if look.snow:
-        cover = np.clip(look.snow*1.6 + 0.4*_smooth_noise(h, w, 3*s, rng) - 0.5, 0, 1)
+        cover = np.clip(look.snow*1.6 + 0.4*smooth_noise(h, w, 3*s, rng) - 0.5, 0, 1)
         cover *= np.where(label == ROAD, 0.7, np.where(ground, 1., 0.35*(label == VEGETATION)))  # tyre tracks on the road
         above = np.vstack([np.full((1, w), SKY, np.uint8), label[:-1]])
         rim = (SNOW_TOPS[label] & (above != label) & ~SNOW_TOPS[above]).astype(np.uint8)
@@ -720,7 +720,7 @@ def drift(scene, seed=0, layout=LayoutDrift()):
     rng = np.random.default_rng(seed)
     h, w = label.shape
     if layout.amount:
-        dy, dx = (_smooth_noise(h, w, h/3, rng)*layout.amount*h for _ in range(2))
+        dy, dx = (smooth_noise(h, w, h/3, rng)*layout.amount*h for _ in range(2))
         my, mx = np.mgrid[:h, :w].astype(np.float32)
         warp = lambda a: cv2.remap(a, mx + dx, my + dy, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
         label, depth, part = warp(label), warp(depth), warp(part)

@@ -349,7 +349,9 @@ def uda_learner(dls, # `didex.data.uda_dataloaders`: batches (x_s, y_s, x_t)
     model = model.to(dls.device or 'cpu')
     groups = param_groups(model, head_mult, norm_by_type)
     def splitter(m): return [dict(params=g['params'], weight_decay=wd if g['decay'] else 0.) for g in groups]
-    opt_func = partial(OptimWrapper, opt=torch.optim.AdamW, convert_groups=False, betas=(0.9, 0.999), weight_decay=wd)
+    fused = next(model.parameters()).device.type in ('cpu', 'cuda')  # one kernel per step where PyTorch has it
+    opt_func = partial(OptimWrapper, opt=torch.optim.AdamW, convert_groups=False, betas=(0.9, 0.999), weight_decay=wd,
+                       fused=fused)
     uda_cbs = [UDA()] + [f(**cb_kwargs.get(_cb_name(f), {})) for f in spec['callbacks']]
     learn = Learner(dls, model, loss_func=SegLoss(mean_over_valid), opt_func=opt_func, lr=lr, splitter=splitter,
                     cbs=uda_cbs + list(L(cbs)), **kwargs)
