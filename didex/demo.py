@@ -21,7 +21,6 @@ import cv2
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from fastai.callback.core import Callback
 from fastai.callback.progress import ProgressCallback
 from tqdm.auto import tqdm
@@ -36,7 +35,7 @@ from .generate import Settings, generate
 from .models import SegModel
 from .prompts import prompt_rows, read_manifest, write_manifest
 from .toycity import HELD_OUT, smooth_noise, write_world
-from .uda import METHODS, FeatureDistance, Progress, strong_augment, uda_learner
+from .uda import METHODS, FeatureDistance, Progress, seg_loss, strong_augment, uda_learner
 
 # %% ../nbs/11_demo.ipynb #35f545e7
 PUBLISHED_ITERATIONS = 40000 # DAFormer/MIC schedule
@@ -119,7 +118,7 @@ def pretrain(width:int=16, iterations:int=1500, batch_size:int=8, seed:int=0, pr
     for _ in tqdm(range(iterations), desc='pretrain', unit='it', disable=not progress):
         x, y = zip(*(shapes_sample(rng) for _ in range(batch_size)))
         x, y = normalize(torch.from_numpy(np.stack(x)).permute(0, 3, 1, 2)), torch.from_numpy(np.stack(y))
-        loss = F.cross_entropy(F.interpolate(net(x), size=y.shape[-2:], mode='bilinear', align_corners=False), y)
+        loss = seg_loss(net(x), y)
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
     return net.backbone.state_dict()
 
