@@ -40,7 +40,7 @@ def tiny_depth2img_pipeline(path=None, seed=0):
                                 attention_head_dim=(2, 4), use_linear_projection=True)
     vae = AutoencoderKL(block_out_channels=(32, 64), in_channels=3, out_channels=3, latent_channels=4,
                         down_block_types=('DownEncoderBlock2D',)*2, up_block_types=('UpDecoderBlock2D',)*2)
-    tok = tiny_clip_tokenizer(Path(path or tempfile.mkdtemp())/'_tokenizer')
+    with tempfile.TemporaryDirectory() as files: tok = tiny_clip_tokenizer(files)  # kept in memory
     text = CLIPTextModel(CLIPTextConfig(bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
                                         pad_token_id=tok.pad_token_id, vocab_size=len(tok), hidden_size=32,
                                         intermediate_size=37, num_attention_heads=4, num_hidden_layers=5))
@@ -52,9 +52,7 @@ def tiny_depth2img_pipeline(path=None, seed=0):
     pipe = StableDiffusionDepth2ImgPipeline(vae=vae, text_encoder=text, tokenizer=tok, unet=unet,
                                             scheduler=DDIMScheduler(**SD2_SCHEDULER), depth_estimator=depth,
                                             feature_extractor=proc)
-    if path is not None:
-        pipe.save_pretrained(path)
-        import shutil; shutil.rmtree(Path(path)/'_tokenizer')
+    if path is not None: pipe.save_pretrained(path)
     return pipe
 
 # %% ../nbs/09_generate.ipynb #9479c728
