@@ -422,8 +422,10 @@ def demo(out, cfg:DemoConfig=DemoConfig(), seeds=(0, 1, 2), rows=tuple(ROWS), pr
 def demo_cmd(a):
     "Run `demo` and say where the results are."
     cfg = QUICK if a.quick else DemoConfig()
-    changes = {k: v for k, v in dict(iterations=a.iterations, pseudo_warmup=a.pseudo_warmup, threads=a.threads).items() if v is not None}
+    changes = {k: v for k, v in dict(iterations=a.iterations, pseudo_warmup=a.pseudo_warmup, threads=a.threads,
+                                              width=a.width).items() if v is not None}
     if changes.get('threads', 1) < 1: raise UserError("--threads must be at least 1")
+    if changes.get('width', 1) < 1: raise UserError("--width must be at least 1")
     if changes.get('pseudo_warmup', 0) < 0: raise UserError("--pseudo-warmup must be at least 0")
     demo(a.out, replace(cfg, **changes), seeds=tuple(a.seeds), progress=not a.quiet, workers=a.workers)
     print(f"wrote {a.out/'results.json'}, {a.out/'results_seeds.json'}, {a.out/'timings.json'} and the figures "
@@ -443,6 +445,7 @@ def demo_parser(sub):
     d.add_argument('--quick', action='store_true', help='a tiny run of seconds (a smoke test, its numbers mean nothing)')
     d.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], metavar='SEED', help='training seeds (default: 0 1 2)')
     d.add_argument('--iterations', type=int, help=f'iterations per model (default: {DemoConfig.iterations}; --quick: {QUICK.iterations})')
+    d.add_argument('--width', type=int, help=f'network width (default: {DemoConfig.width}; --quick: {QUICK.width})')
     d.add_argument('--pseudo-warmup', type=int, help='didex: iterations before pseudo-labels count (default: 0)')
     d.add_argument('--threads', type=int, help='torch threads per process (default: 1, fastest for this small network)')
     d.add_argument('--workers', type=int, help='processes training models at once (default: one per core)')

@@ -33,6 +33,8 @@ def test_demo_errors_are_one_line(tmp_path):
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'is a file, not a folder' in r.stderr
     r = didex('demo', '--quick', '--out', tmp_path/'d', '--pseudo-warmup', -1)
     assert r.returncode == 2 and '--pseudo-warmup must be at least 0' in r.stderr
+    r = didex('demo', '--quick', '--out', tmp_path/'d', '--width', 0)
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and '--width must be at least 1' in r.stderr
     r = didex('demo', '--quick', '--out', tmp_path/'d', '--workers', 0)
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and '--workers must be at least 1' in r.stderr
     assert not (tmp_path/'d').exists()  # refused before anything was written
