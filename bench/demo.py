@@ -6,7 +6,7 @@ Builds a small ToyCity world, then
    per-tensor instead of fused AdamW), each in a fresh process, alternating, twice; prints ms per iteration and ratios;
 2. trains and evaluates the same (row, seed) jobs with workers=1 and with the parallel pool, checks that both give the
    same numbers, and prints the wall times and their ratio."""
-import argparse, multiprocessing as mp, os, tempfile, time
+import argparse, multiprocessing as mp, os, shutil, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 
@@ -71,5 +71,6 @@ def main():
               f"{res[workers, 'wall']:.1f} s ({res[workers, 'wall']/len(jobs):.2f} s per model)", flush=True)
     print(f"same numbers: {res[1] == res[a.workers]}; speed-up with {a.workers} processes: "
           f"{res[1, 'wall']/res[a.workers, 'wall']:.2f}x (cores: {os.cpu_count()})")
+    shutil.rmtree(out.parent)
 
 if __name__ == '__main__': main()

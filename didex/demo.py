@@ -422,8 +422,8 @@ def demo(out, cfg:DemoConfig=DemoConfig(), seeds=(0, 1, 2), rows=tuple(ROWS), pr
 def demo_cmd(a):
     "Run `demo` and say where the results are."
     cfg = QUICK if a.quick else DemoConfig()
-    changes = {k: v for k, v in dict(iterations=a.iterations, pseudo_warmup=a.pseudo_warmup, threads=a.threads,
-                                              width=a.width).items() if v is not None}
+    given = dict(iterations=a.iterations, pseudo_warmup=a.pseudo_warmup, threads=a.threads, width=a.width)
+    changes = {k: v for k, v in given.items() if v is not None}
     if changes.get('threads', 1) < 1: raise UserError("--threads must be at least 1")
     if changes.get('width', 1) < 1: raise UserError("--width must be at least 1")
     if changes.get('pseudo_warmup', 0) < 0: raise UserError("--pseudo-warmup must be at least 0")
