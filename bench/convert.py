@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from didex.convert import convert
-from didex.datasets import CITYSCAPES_TO_TRAIN, make_fixture, read_label, to_train_ids
+from didex.datasets import CITYSCAPES_TO_TRAIN, read_label, to_train_ids
+from didex.testing import make_fixture
 
 def naive_train_ids(label):
     out = np.full(label.shape, 255, np.uint8)

@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 import didex.demo
 from didex.demo import DemoConfig, ROWS, _models, build_world, pretrained, train_row
-from didex.evaluate import miou
+from didex.metrics import miou
 
 def _undo_speedups():
     "Patch this process back to the plain way: decode on every read, contiguous weights, per-tensor AdamW."
@@ -60,7 +60,7 @@ def main():
         print(f"{row}: {steps[row, 'kit']:.1f} ms per iteration (plain: {steps[row, 'plain']:.1f} ms, "
               f"{steps[row, 'plain']/steps[row, 'kit']:.2f}x)", flush=True)
     kit, plain = (sum(steps[r, v] for r in ROWS) for v in ('kit', 'plain'))
-    print(f"the four rows, one iteration each: {kit:.1f} ms (plain: {plain:.1f} ms, {plain/kit:.2f}x)", flush=True)
+    print(f"the {len(ROWS)} rows, one iteration each: {kit:.1f} ms (plain: {plain:.1f} ms, {plain/kit:.2f}x)", flush=True)
     jobs = [(row, ROWS[row], seed, 0) for seed in range(a.seeds) for row in ROWS]
     res = {}
     for workers in (1, a.workers):

@@ -8,7 +8,9 @@ import argparse, time
 
 import torch
 
-from didex.evaluate import confusion_matrix, naive_confusion_matrix, predict_logits
+from didex.evaluate import predict_logits
+from didex.metrics import confusion_matrix
+from didex.testing import naive_confusion_matrix
 
 def timed(f, reps, sync):
     "Median seconds per call of `f` (after one warm-up call)."

@@ -16,9 +16,9 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from didex.datasets import make_fixture
-from didex.generate import DiffusersBackend, Settings, generate, pad_input, tiny_depth2img_pipeline
-from didex.prompts import prompt_rows, tiny_clip_tokenizer, write_manifest
+from didex.generate import DiffusersBackend, Settings, generate, pad_input
+from didex.prompts import prompt_rows, write_manifest
+from didex.testing import make_fixture, tiny_clip_tokenizer, tiny_depth2img_pipeline
 
 GTA5_IMAGES = 24_966
 

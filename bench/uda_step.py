@@ -17,10 +17,10 @@ def batch(crop, device, bs=2):
     return [t.to(device) for t in (torch.randn(bs, 3, crop, crop, generator=g), y, torch.randn(bs, 3, crop, crop, generator=g))]
 
 def hand_loop(model, xs, ys, xt, n, lr=6e-5, warmup=1500):
-    "The MIC iteration written out in plain PyTorch with didex.uda's pure functions; yields after every step."
+    "The MIC iteration written out in plain PyTorch with didex.functional's pure functions; yields after every step."
     import copy, torch, torch.nn.functional as F
-    from didex.uda import (block_mask, class_mix_masks, ema_update_, feature_distance, mix, param_groups, pseudo_labels,
-                           seg_loss, strong_augment, teacher_mode_, warmup_poly)
+    from didex.functional import (block_mask, class_mix_masks, ema_update_, feature_distance, mix, param_groups,
+                                  pseudo_labels, seg_loss, strong_augment, teacher_mode_, warmup_poly)
     teacher, imnet = copy.deepcopy(model).requires_grad_(False), copy.deepcopy(model).requires_grad_(False).eval()
     teacher_mode_(teacher)
     groups = param_groups(model)
@@ -31,16 +31,16 @@ def hand_loop(model, xs, ys, xt, n, lr=6e-5, warmup=1500):
     for it in range(n):
         for g, v in zip(opt.param_groups, sched(it/n)): g['lr'] = v
         ema_update_(teacher, model, it, 0.999)
-        feats = model.forward_features(xs)
-        loss = seg_loss(model.forward_head(feats), ys)
+        out = model(xs)
+        feats, loss = out['features'], seg_loss(out['logits'], ys)
         with torch.no_grad(): f_im = imnet.forward_features(xs)[-1]
         (loss + 0.005*feature_distance(feats[-1], f_im, ys)).backward()
-        with torch.no_grad(): logits = F.interpolate(teacher(xt), size=xt.shape[-2:], mode='bilinear', align_corners=False)
+        with torch.no_grad(): logits = F.interpolate(teacher(xt)['logits'], size=xt.shape[-2:], mode='bilinear', align_corners=False)
         pl, pw = pseudo_labels(logits)
         mask = class_mix_masks(ys)
-        seg_loss(model(strong_augment(mix(mask, xs, xt))), mix(mask, ys, pl), mix(mask, torch.ones_like(pw), pw)).backward()
+        seg_loss(model(strong_augment(mix(mask, xs, xt)))['logits'], mix(mask, ys, pl), mix(mask, torch.ones_like(pw), pw)).backward()
         b, _, h, w = xt.shape
-        seg_loss(model(strong_augment(xt)*block_mask(b, h, w, 0.7, h//16, xt.device)), pl, pw).backward()
+        seg_loss(model(strong_augment(xt)*block_mask(b, h, w, 0.7, h//16, xt.device))['logits'], pl, pw).backward()
         opt.step(); opt.zero_grad()
         yield
 

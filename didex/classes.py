@@ -30,16 +30,20 @@ THING_CLASSES = tuple(CLASSES.index(n) for n in ('traffic light', 'traffic sign'
 _lut = np.zeros((256, 3), np.uint8)
 _lut[:NUM_CLASSES] = PALETTE
 
-def colorize(mask):
+def colorize(mask): # a trainId label (H, W): an array or anything `np.asarray` takes
     "RGB picture (H, W, 3) of a trainId `mask`; 255 and unknown ids are black."
     return _lut[np.asarray(mask, dtype=np.uint8)]
 
 # %% ../nbs/01_classes.ipynb #8a549398
-import matplotlib.pyplot as plt
-from matplotlib.patches import Patch
-
-def show_mask(mask, image=None, ax=None, alpha=0.5, legend=True, title=None):
+def show_mask(mask, # a trainId label (H, W): an array or anything `np.asarray` takes
+              image=None, # an RGB image (H, W, 3) to blend the colours over (None: the colours alone)
+              ax=None, # the matplotlib axes to draw on (None: a new 6x4 inch figure)
+              alpha=0.5, # weight of the label colours in the blend with `image`
+              legend=True, # add a legend of the classes present in `mask`
+              title=None): # the axes' title (None: no title)
     "Show a trainId `mask`, blended over `image` if given, with a legend of the classes present."
+    import matplotlib.pyplot as plt  # here, so that importing the class table stays light
+    from matplotlib.patches import Patch
     if ax is None: _, ax = plt.subplots(figsize=(6, 4))
     mask = np.asarray(mask)
     pic = colorize(mask).astype(np.float32)

@@ -22,7 +22,7 @@ from .core import UserError
 COMMANDS = {'convert': 'didex.convert:convert_parser', 'toycity': 'didex.toycity:toycity_parser',
             'evaluate': 'didex.evaluate:evaluate_parser', 'predict': 'didex.evaluate:evaluate_parser',
             'prompts': 'didex.prompts:prompts_parser', 'generate': 'didex.generate:generate_parser',
-            'train': 'didex.uda:train_parser', 'demo': 'didex.demo:demo_parser'} # subcommand -> the function that adds it
+            'train': 'didex.train:train_parser', 'demo': 'didex.demo:demo_parser'} # subcommand -> the function that adds it
 
 def _add_parsers(sub, commands):
     "Add the subcommands `commands` to `sub`, each defined once."
@@ -33,7 +33,7 @@ def _add_parsers(sub, commands):
 # %% ../nbs/90_cli.ipynb #b3513b83
 PACKAGES = ('torch', 'torchvision', 'fastai', 'diffusers', 'transformers', 'timm', 'accelerate', 'numpy', 'pillow',
             'opencv-python-headless', 'cityscapesscripts', 'nbdev')
-HUB_MODELS = {'stabilityai/stable-diffusion-2-depth': 'domain extension (SPEC.md §3)'} # weights the published recipes use
+HUB_MODELS = {'stabilityai/stable-diffusion-2-depth': 'the default diffusion model of didex generate'} # weights the published recipes use
 
 def _version(pkg):
     try: return importlib.metadata.version(pkg)
@@ -62,12 +62,13 @@ def doctor():
     lines += [f"weights {m}: cached, {n/2**30:.2f} GiB" for m, n in cached.items() if m not in HUB_MODELS]
     return lines
 
-def doctor_cmd(a):
+def doctor_cmd(a): # the parsed `didex doctor` arguments
+    "Print the `doctor` report."
     print('\n'.join(doctor()))
     return 0
 
 # %% ../nbs/90_cli.ipynb #d4fe63f4
-def parser(command=None):
+def parser(command=None): # the subcommand about to run, whose module alone is imported (None or not one: all)
     "The `didex` argument parser: all subcommands, or only `command` when it is one."
     p = argparse.ArgumentParser(prog='didex', description='DIDEX: diffusion-based domain extension for '
                                 'domain-generalized semantic segmentation.')
@@ -80,7 +81,7 @@ def parser(command=None):
     d.set_defaults(func=doctor_cmd)
     return p
 
-def main(argv=None):
+def main(argv=None): # the command line's arguments after the program name (None: `sys.argv[1:]`)
     "Entry point of the `didex` command."
     argv = sys.argv[1:] if argv is None else argv
     args = parser(next((a for a in argv if not a.startswith('-')), None)).parse_args(argv)

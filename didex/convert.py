@@ -24,13 +24,15 @@ from .classes import NUM_CLASSES
 from .datasets import LABELLED, items, layout, read_label, splits, to_train_ids, train_ids_path
 
 # %% ../nbs/03_convert.ipynb #9082d203
-def class_pixels(train_ids):
+def class_pixels(train_ids): # trainId array, any shape
     "{trainId: pixel count} of the classes present in `train_ids` (255 not counted)."
     counts = np.bincount(np.asarray(train_ids).ravel(), minlength=256)[:NUM_CLASSES]
     return {int(c): int(n) for c, n in enumerate(counts) if n}
 
 # %% ../nbs/03_convert.ipynb #dc384916
-def convert_label(name, image, label):
+def convert_label(name, # `DATASETS` name, e.g. gta5
+                  image, # the image file (a resized label takes its size)
+                  label): # the raw label file
     "Convert one label; returns its class pixels and, if it had to be resized, the two sizes."
     out, resized = train_ids_path(name, label), None
     if out != Path(label) and out.is_file():
@@ -58,13 +60,14 @@ def _init_worker():
 @dataclass
 class Conversion:
     "What `convert` did."
-    converted: int = 0
-    skipped: int = 0
+    converted: int = 0 # labels converted by this run
+    skipped: int = 0 # labels converted before (kept)
     resized: list = field(default_factory=list) # (label, label size, image, image size)
     failed: list = field(default_factory=list) # (label, reason)
     stats: list = field(default_factory=list) # statistics files written
 
-def write_class_stats(root, pixels):
+def write_class_stats(root, # the dataset's root; the statistics name files relative to it
+                      pixels): # {trainId label path: {class: pixel count}} of the training split
     "Write the rare-class-sampling statistics of `pixels` ({trainId label path: {class: n}}) into `root`."
     root = Path(root)
     per_image, per_class = [], {}
@@ -76,7 +79,10 @@ def write_class_stats(root, pixels):
     save_json(dict(sorted(per_class.items(), key=lambda kv: int(kv[0]))), root/'samples_with_class.json')
     return [root/'sample_class_stats.json', root/'samples_with_class.json']
 
-def convert(name, root, workers=None, progress=True):
+def convert(name, # a labelled dataset, e.g. gta5
+            root, # the dataset's root folder, in its original layout
+            workers=None, # processes (default: one per core, at most 8)
+            progress=True): # show a progress bar
     "Write trainId labels of every split of dataset `name` at `root`, and the training split's class statistics."
     if not layout(name).label: raise UserError(f"{name!r} has no labels to convert")
     root = Path(root)
@@ -104,7 +110,7 @@ class _Inline:
     def imap(self, f, xs, chunksize=1): return map(f, xs)
 
 # %% ../nbs/03_convert.ipynb #3b487879
-def convert_cmd(a):
+def convert_cmd(a): # the parsed `didex convert` arguments
     "Run `convert` and print what it did; exit status 1 if any label failed."
     res = convert(a.dataset, a.root, workers=a.workers, progress=not a.quiet)
     print(f"{a.dataset}: converted {res.converted}, already done {res.skipped}, failed {len(res.failed)}")
@@ -115,7 +121,7 @@ def convert_cmd(a):
     if res.failed: print("class statistics not written: fix or remove the failed labels and run again", file=sys.stderr)
     return 1 if res.failed else 0
 
-def convert_parser(sub):
+def convert_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
     "Add `didex convert` to the subcommands `sub`."
     c = sub.add_parser('convert', help="convert a dataset's labels to trainIds and write class statistics",
                        description='Write *_labelTrainIds.png beside every raw label of the dataset at ROOT and, for its '

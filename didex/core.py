@@ -11,6 +11,7 @@ __all__ = ['UserError', 'atomic_path', 'save_json', 'load_json']
 import json, os
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated, Any
 
 # %% ../nbs/00_core.ipynb #1c340b61
 class UserError(Exception):
@@ -18,7 +19,7 @@ class UserError(Exception):
 
 # %% ../nbs/00_core.ipynb #5da0b6dd
 @contextmanager
-def atomic_path(path):
+def atomic_path(path): # the file to write; it is created or replaced only if the block finishes
     "Yield a temporary path beside `path`; rename it to `path` only if the block finishes."
     path = Path(path)
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
@@ -29,10 +30,12 @@ def atomic_path(path):
         if tmp.exists(): tmp.unlink()
 
 # %% ../nbs/00_core.ipynb #a458cf3c
-def save_json(obj, path, **kw):
+def save_json(obj, # the value to write: anything `json.dumps` can encode
+              path, # the JSON file to write
+              **kw:Annotated[Any, "passed on to `json.dumps` (e.g. `indent`)"]):
     "Write `obj` as JSON to `path` atomically."
     with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, **kw))
 
-def load_json(path):
+def load_json(path): # the JSON file to read
     "Read the JSON file at `path`."
     return json.loads(Path(path).read_text())

@@ -8,7 +8,7 @@ Docs: https://didex.github.io/didex/datasets.html.md"""
 # %% auto #0
 __all__ = ['DATASETS', 'ACDC_CONDITIONS', 'LABELLED', 'SYNTHIA_TO_TRAIN', 'MAPILLARY_TO_TRAIN', 'CITYSCAPES_TO_TRAIN', 'LUTS',
            'Layout', 'Item', 'layout', 'image_folder', 'splits', 'items', 'read_image', 'read_label', 'to_train_ids',
-           'train_ids_path', 'street_scene', 'scene_image', 'raw_ids', 'write_label', 'make_fixture']
+           'train_ids_path', 'raw_ids', 'write_label']
 
 # %% ../nbs/02_datasets.ipynb #cb2d448c
 import re
@@ -63,7 +63,7 @@ class Item(NamedTuple):
     image: Path
     label: Optional[Path]
 
-def layout(name):
+def layout(name): # dataset name, a key of `DATASETS`
     "The `Layout` of dataset `name`."
     if name not in DATASETS: raise UserError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
     return DATASETS[name]
@@ -75,17 +75,22 @@ def _missing(name, root, path):
     return UserError(f"{root} is not a {lay.title} root: {path} is missing (expected {lay.describe})")
 
 # %% ../nbs/02_datasets.ipynb #1d9fa854
-def image_folder(name, root, split='train'):
+def image_folder(name, # `DATASETS` name, e.g. gta5
+                 root, # the dataset's root folder
+                 split='train'): # 'train' or 'val'
     "The folder that holds the images of `split`."
     lay = layout(name)
     return Path(root)/lay.images.format(split=lay.splits[split]).split('*')[0]
 
-def splits(name, root):
+def splits(name, # `DATASETS` name, e.g. gta5
+           root): # the dataset's root folder
     "The splits of dataset `name` present under `root`."
     lay, root = layout(name), Path(root)
     return [s for s in lay.splits if next(root.glob(lay.images.format(split=lay.splits[s])), None) is not None]
 
-def items(name, root, split='train'):
+def items(name, # `DATASETS` name, e.g. gta5
+          root, # the dataset's root folder, in its original layout
+          split='train'): # 'train' or 'val'
     "Sorted (image, label) items of `split` of dataset `name` at `root`."
     lay, root = layout(name), Path(root)
     if split not in lay.splits: raise UserError(f"{lay.title} has no split {split!r}; it has {', '.join(lay.splits)}")
@@ -103,11 +108,12 @@ def items(name, root, split='train'):
     return res
 
 # %% ../nbs/02_datasets.ipynb #97a33735
-def read_image(path):
+def read_image(path): # an image file
     "RGB uint8 array (H, W, 3) of the image at `path`."
     with Image.open(path) as im: return np.array(im.convert('RGB'))
 
-def read_label(name, path):
+def read_label(name, # dataset the label comes from (SYNTHIA labels need OpenCV)
+               path): # a raw label file
     "The raw label of dataset `name` at `path`, as the dataset stores it (2-D array)."
     if name == 'synthia':
         lab = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
@@ -131,65 +137,27 @@ _identity = {c: c for c in range(NUM_CLASSES)}
 LUTS = {'gta5': _lut(CITYSCAPES_TO_TRAIN), 'cityscapes': _lut(CITYSCAPES_TO_TRAIN), 'synthia': _lut(SYNTHIA_TO_TRAIN),
         'mapillary': _lut(MAPILLARY_TO_TRAIN), 'bdd100k': _lut(_identity), 'acdc': _lut(_identity)}
 
-def to_train_ids(name, label):
+def to_train_ids(name, # dataset whose label ids `label` holds
+                 label): # raw label array, any shape
     "uint8 trainIds of the raw `label` array of dataset `name`; unknown ids become 255."
     if name not in LUTS: raise UserError(f"{name!r} has no label table; choose one of {', '.join(LUTS)}")
     return LUTS[name][np.asarray(label)]
 
 # %% ../nbs/02_datasets.ipynb #cc1a2a63
-def train_ids_path(name, label):
+def train_ids_path(name, # dataset the label belongs to
+                   label): # path of the raw label
     "Where the trainId version of `label` lives."
     label = Path(label)
     if layout(name).train_ids: return label
     return label.with_name(re.sub(r'(_labelIds)?\.png$', '_labelTrainIds.png', label.name))
 
-# %% ../nbs/02_datasets.ipynb #283c01d0
-def street_scene(h, w, rng):
-    "A random street layout as a trainId array (h, w)."
-    y = np.arange(h)[:, None]; x = np.arange(w)[None]
-    horizon = int(h*rng.uniform(0.35, 0.5))
-    lab = np.full((h, w), 10, np.uint8)  # sky
-    roof = (horizon - h*rng.uniform(0.1, 0.3)*(1 + np.sin(x/w*rng.uniform(3, 9))))
-    lab[(y >= roof) & (y < horizon)] = 2  # building
-    lab[(y >= horizon - h//10) & (y < horizon) & (np.sin(x/w*rng.uniform(4, 12)) > 0.3)] = 8  # vegetation
-    lab[horizon:] = 0  # road
-    side = np.abs(x - w/2) > (w*0.3 + (y - horizon)*w/h)
-    lab[(y >= horizon) & side] = 1  # sidewalk
-    for _ in range(rng.integers(1, 4)):  # cars on the road
-        cx, cy = rng.integers(w//6, 5*w//6), rng.integers(horizon + 2, max(horizon + 3, h - h//6))
-        s = max(2, int((cy - horizon)*0.6))
-        lab[max(0, cy - s):cy, max(0, cx - s):cx + s] = 13
-    for _ in range(rng.integers(1, 3)):  # people on the sidewalk
-        cx = rng.integers(0, w//8) if rng.random() < 0.5 else rng.integers(7*w//8, w)
-        lab[horizon - 2:horizon + h//8, max(0, cx - 1):cx + 2] = 11
-    px = rng.integers(w//10, w//4)  # a pole with a sign
-    lab[horizon - h//5:horizon + h//10, px:px + 2] = 5
-    lab[horizon - h//5:horizon - h//5 + 3, px - 2:px + 4] = 7
-    lab[h - max(1, h//16):] = IGNORE_INDEX  # an ignored strip (ego vehicle, rectification border)
-    return lab
-
-def scene_image(lab, rng):
-    "An RGB rendering of trainId array `lab`: class colours with noise."
-    from didex.classes import PALETTE
-    base = np.where(lab[..., None] < NUM_CLASSES, PALETTE[np.minimum(lab, NUM_CLASSES - 1)], 0).astype(np.float32)
-    return np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
-
 # %% ../nbs/02_datasets.ipynb #8ff3019d
-def raw_ids(name):
+def raw_ids(name): # a dataset with a lookup table (a key of `LUTS`)
     "(trainId -> raw ids, ignored raw ids) of dataset `name`, from its lookup table."
     lut = LUTS[name]
     top = {'synthia': 23, 'mapillary': 66}.get(name, 34)
     known = {c: np.flatnonzero(lut == c) for c in range(NUM_CLASSES)}
     return known, [i for i in range(top) if lut[i] == IGNORE_INDEX] if not DATASETS[name].train_ids else [IGNORE_INDEX]
-
-def _raw_label(name, lab, rng):
-    known, void = raw_ids(name)
-    raw = np.zeros(lab.shape, np.uint16)
-    for c in np.unique(lab):
-        m = lab == c
-        ids = known[c] if c < NUM_CLASSES else void
-        raw[m] = rng.choice(ids, m.sum())
-    return raw
 
 # %% ../nbs/02_datasets.ipynb #e3340b65
 def _palette_png(arr, path):
@@ -197,7 +165,9 @@ def _palette_png(arr, path):
     im.putpalette(np.random.default_rng(1).integers(0, 256, 768, dtype=np.uint8).tolist())
     im.save(path)
 
-def write_label(name, raw, path):
+def write_label(name, # dataset whose storage format to use
+                raw, # 2-D array of raw label ids
+                path): # file to write
     "Write raw label array `raw` to `path` in dataset `name`'s storage format."
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     if name == 'synthia':
@@ -205,40 +175,3 @@ def write_label(name, raw, path):
         cv2.imwrite(str(path), bgr)
     elif name in ('gta5', 'mapillary'): _palette_png(raw, path)
     else: Image.fromarray(raw.astype(np.uint8)).save(path)
-
-def _write_image(img, path):
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(img).save(path, quality=95) if str(path).endswith('.jpg') else Image.fromarray(img).save(path)
-
-# %% ../nbs/02_datasets.ipynb #1ef1cfa0
-def _relpaths(name, split, n):
-    "Relative image paths of a fixture split with `n` images."
-    folder = DATASETS[name].splits[split]
-    if name == 'gta5': return [f'images/{i + 1:05d}.png' for i in range(n)]
-    if name == 'synthia': return [f'RGB/{i:07d}.png' for i in range(n)]
-    if name == 'cityscapes':
-        cities = ['aachen', 'bremen'] if split == 'train' else ['frankfurt', 'lindau']
-        return [f'leftImg8bit/{folder}/{cities[i % 2]}/{cities[i % 2]}_{i:06d}_000019_leftImg8bit.png' for i in range(n)]
-    if name == 'bdd100k': return [f'images/10k/{folder}/{7000 + i:04x}a1b-{i:08x}.jpg' for i in range(n)]
-    if name == 'mapillary': return [f'{folder}/images/{"x" * 6}{i:016d}.jpg' for i in range(n)]
-    if name == 'acdc':
-        return [f'rgb_anon/{c}/{folder}/GOPR{i:04d}/GOPR{i:04d}_frame_{i:06d}_rgb_anon.png'
-                for i in range(n) for c in [ACDC_CONDITIONS[i % 4]]]
-    return [f'images/{i:05d}.png' for i in range(n)]
-
-def make_fixture(name, root, n=3, size=(64, 128), seed=0, mismatch=0):
-    "Write a tiny copy of dataset `name` under `root`, `n` images per split; `mismatch` GTA5 labels get a wrong size."
-    import json
-    lay, root, rng = layout(name), Path(root), np.random.default_rng(seed)
-    for split in lay.splits:
-        for k, rel in enumerate(_relpaths(name, split, n)):
-            lab = street_scene(*size, rng)
-            _write_image(scene_image(lab, rng), root/rel)
-            if not lay.label: continue
-            raw = _raw_label(name, lab, rng)
-            if k < mismatch: raw = np.asarray(Image.fromarray(raw.astype(np.uint8)).resize((size[1] + 2, size[0] - 1), Image.NEAREST))
-            write_label(name, raw, root/re.sub(*lay.label, rel))
-    if name == 'generated':
-        rows = [{'id': Path(r).stem, 'image': r, 'status': 'done'} for r in _relpaths(name, 'train', n)]
-        (root/'manifest.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))
-    return root

@@ -7,7 +7,8 @@ import pytest
 from PIL import Image
 from cityscapesscripts.helpers.labels import id2label
 
-from didex.datasets import items, make_fixture, read_label, splits, train_ids_path
+from didex.datasets import items, read_label, splits, train_ids_path
+from didex.testing import make_fixture
 from conftest import BIN, didex
 
 # Reference tables written out from SPEC.md §2, independent of the package's own.

@@ -4,14 +4,15 @@ import json
 from didex.toycity import HELD_OUT
 from conftest import didex
 
-ROWS = ['source_only', 'source_only_aug', 'didex', 'generated_labels']
+ROWS = ['source_only', 'source_only_aug', 'didex', 'didex_labels', 'generated_labels']
 
 def test_quick_demo(tmp_path):
     out = tmp_path/'demo'
     r = didex('demo', '--quick', '--out', out, '--seeds', 0, 1, '--quiet')
     assert r.returncode == 0, r.stderr
-    res = json.loads((out/'results.json').read_text())
-    assert list(res) == ROWS
+    saved = json.loads((out/'results.json').read_text())
+    res = saved['miou']
+    assert list(res) == ROWS and saved['settings']['seeds'] == [0, 1] and saved['settings']['torch_threads'] == 1
     for row in ROWS:
         assert list(res[row]) == list(HELD_OUT) + ['mean']
         assert all(0 <= v <= 100 for v in res[row].values())

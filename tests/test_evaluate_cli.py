@@ -6,7 +6,8 @@ import pytest
 import torch
 from PIL import Image
 
-from didex.datasets import items, make_fixture
+from didex.datasets import items
+from didex.testing import make_fixture
 from didex.models import save_model, segmentation_model
 from conftest import didex
 

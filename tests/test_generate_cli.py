@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from didex.cli import main
-from didex.datasets import items, make_fixture
+from didex.datasets import items
+from didex.testing import make_fixture
 from conftest import BIN, didex
 
 def cli(*args):
@@ -44,7 +45,7 @@ def one_thread():
 
 @pytest.fixture(scope='module')
 def tiny(tmp_path_factory):
-    from didex.generate import tiny_depth2img_pipeline
+    from didex.testing import tiny_depth2img_pipeline
     path = tmp_path_factory.mktemp('model')/'tiny'
     tiny_depth2img_pipeline(path)
     return path
@@ -201,17 +202,22 @@ def test_generate_bad_input(tmp_path, tiny):
     assert one_line(gen(tmp_path/'p.jsonl', tmp_path/'stray', tiny), 'is not empty and has no manifest.jsonl')
 
 def test_registered_backend_by_name(tmp_path):
-    "`--model toycity` runs the procedural renderer registered lazily by name, through the same loop."
+    "`--model toycity` runs the procedural renderer, found by its entry point, through the same loop."
     root = make_fixture('gta5', tmp_path/'g', n=2)
     prompts(root, tmp_path/'p.jsonl')
     r = gen(tmp_path/'p.jsonl', tmp_path/'out', 'toycity')
     assert r.returncode == 0 and 'generated 2' in r.stdout, r.stderr
     assert [Image.open(p).size for p in sorted((tmp_path/'out/images').glob('*.png'))] == [(128, 64)]*2
+    r = gen(tmp_path/'p.jsonl', tmp_path/'out2', 'toycty')  # no backend, folder or hub id: the backends are listed
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and 'Traceback' not in r.stderr
+    assert 'toycty is neither a pipeline folder, a hub id (owner/name) nor a generator backend' in r.stderr
+    assert 'toycity' in r.stderr.split('backends:')[1], r.stderr
 
 def test_generate_help():
     r = didex('generate', '--help', env=ONE_THREAD)  # the installed command, with its full --help
     for opt in ['MANIFEST', '--model', '--out', '--steps', '--guidance', '--strength', '--batch-size', '--dtype',
                 '--compile', '--crop-padding', '--force', '--revision', '--depth-input']:
         assert opt in r.stdout, opt
+    assert 'generator backend: toycity' in ' '.join(r.stdout.split())  # the registered backends, by name
     with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out: main(['prompts', '--help'])
     assert all(o in out.getvalue() for o in ['SOURCE=ROOT', '--recipe', '--seed', '--same-noise', '--terms'])

@@ -55,16 +55,17 @@ def test_loaded_model_predicts_like_the_saved_one(tmp_path):
     m.eval()
     save_model(tmp_path/'m.safetensors', m, seed=0)
     x = torch.randn(1, 3, 32, 48)
-    with torch.no_grad(): assert torch.equal(load_model(tmp_path/'m.safetensors')(x), m(x))
+    with torch.no_grad(): assert torch.equal(load_model(tmp_path/'m.safetensors')(x)['logits'], m(x)['logits'])
 
 def test_pretrained_encoder_weights_are_loaded(tmp_path, monkeypatch):
     "The `pretrained=True` path, offline: a MiT classification checkpoint on disk stands in for `nvidia/mit-b0`."
     from transformers import SegformerForImageClassification
+    from dataclasses import replace
     from didex.models import ARCHS, mit_config
     cfg = ARCHS['daformer_b0']
-    ref = SegformerForImageClassification(mit_config(cfg['widths'], cfg['depths']))
+    ref = SegformerForImageClassification(mit_config(cfg.channels, cfg.depths))
     ref.save_pretrained(tmp_path/'mit-b0')
-    monkeypatch.setitem(ARCHS, 'daformer_b0', {**cfg, 'encoder': str(tmp_path/'mit-b0')})
+    monkeypatch.setitem(ARCHS, 'daformer_b0', replace(cfg, encoder=str(tmp_path/'mit-b0')))
     got = segmentation_model('daformer_b0', pretrained=True).backbone.encoder.state_dict()
     want = ref.segformer.state_dict()
     assert got.keys() == want.keys() and all(torch.equal(got[k], want[k]) for k in want)

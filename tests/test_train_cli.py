@@ -7,7 +7,7 @@ import torch
 from safetensors.torch import load_file
 
 from didex.convert import convert
-from didex.datasets import make_fixture
+from didex.testing import make_fixture
 from conftest import BIN, didex
 
 SMALL = ['--method', 'mic', '--model', 'daformer_b0', '--crop', '32', '--no-pretrained', '--source-scale', '128', '72',
@@ -54,6 +54,15 @@ def test_bad_input_is_one_line(tmp_path, data):
     assert r.stderr.strip() == f"didex train: error: {tmp_path}/none is not a GTA5 root: {tmp_path}/none is missing (expected images/NNNNN.png, labels/NNNNN.png)"
     r = didex('train', *data, '--out', tmp_path/'o', '--method', 'hrda')
     assert r.returncode == 2 and "invalid choice: 'hrda'" in r.stderr
+    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--set', 'MIC.blok=8')
+    assert r.returncode == 2 and r.stderr.strip() == "didex train: error: MIC has no option 'blok'; its options: lam, ratio, block"
+    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--set', 'block=8')
+    assert r.returncode == 2 and r.stderr.strip().endswith("--set 'block=8': expected CALLBACK.OPTION=VALUE, e.g. MIC.block=64")
+    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--set', 'GeneratedLabels.lam=2')
+    assert r.returncode == 2 and "method 'mic' has no callback 'GeneratedLabels'; its callbacks: EMATeacher, DACS, FeatureDistance, MIC" in r.stderr
+    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--method', 'mic_labels')  # the fixture's generated folder names no sources
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'names no source image' in r.stderr
+    assert not (tmp_path/'o').exists()  # refused before anything is written
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, data):
     r = didex('train', *data, *SMALL, '--iterations', '6', '--checkpoint-every', '1', '--lr', '1e30', '--out', tmp_path/'nan')
@@ -66,5 +75,5 @@ def test_help_explains_every_option():
     r = didex('train', '--help')
     assert r.returncode == 0
     for opt in ['--source', '--target', '--method', '--model', '--iterations', '--crop', '--batch-size', '--seed', '--out',
-                '--resume', '--valid', '--precision', 'source_only', 'for s in 0 1 2']:
+                '--resume', '--valid', '--precision', '--set', 'source_only', 'mic_labels', 'for s in 0 1 2']:
         assert opt in r.stdout, opt
