@@ -123,7 +123,7 @@ def read_label(name, # dataset the label comes from (SYNTHIA labels need OpenCV)
 
 # %% ../nbs/02_datasets.ipynb #f1e897c8
 SYNTHIA_TO_TRAIN = {3: 0, 4: 1, 2: 2, 21: 3, 5: 4, 7: 5, 15: 6, 9: 7, 6: 8, 16: 9, 1: 10, 10: 11, 17: 12, 8: 13,
-                    18: 14, 19: 15, 20: 16, 12: 17, 11: 18} # SPEC.md §2
+                    18: 14, 19: 15, 20: 16, 12: 17, 11: 18} # SYNTHIA id -> trainId: lhoyer/MIC@2f932a9 tools/convert_datasets/synthia.py
 MAPILLARY_TO_TRAIN = {13: 0, 24: 0, 41: 0, 2: 1, 15: 1, 17: 2, 6: 3, 3: 4, 45: 5, 47: 5, 48: 6, 50: 7, 30: 8, 29: 9,
                       27: 10, 19: 11, 20: 12, 21: 12, 22: 12, 55: 13, 61: 14, 54: 15, 58: 16, 57: 17, 52: 18} # published DG converter
 CITYSCAPES_TO_TRAIN = {l.id: l.trainId for l in cityscapes_labels if l.id >= 0 and 0 <= l.trainId < IGNORE_INDEX}

@@ -29,8 +29,8 @@ SD2_SCHEDULER = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.01
                      clip_sample=False, set_alpha_to_one=False, steps_offset=1, prediction_type='epsilon') # SD2 depth
 
 # %% ../nbs/11_generate.ipynb #9479c728
-SCALES = {'gta5': 0.5} # SPEC.md §3: GTA5 halved, every other source (SYNTHIA) at full size
-PAD_MULTIPLE = 64 # SPEC.md §3: edge padding right and bottom to a multiple of 64
+SCALES = {'gta5': 0.5} # JNiemeijer/DIDEX dataset_creation: GTA5 halved, every other source (SYNTHIA) at full size
+PAD_MULTIPLE = 64 # JNiemeijer/DIDEX dataset_creation: edge padding right and bottom to a multiple of 64
 
 def source_scale(dataset, # the source dataset's name (a manifest row's `dataset`)
                  scale=None): # a factor that overrides the published one

@@ -26,7 +26,7 @@ from .classes import CLASSES, IGNORE_INDEX, NUM_CLASSES
 from .datasets import DATASETS, LABELLED, items, read_label, to_train_ids, train_ids_path
 
 # %% ../nbs/10_prompts.ipynb #c951772e
-BASE = "A high quality photo; " # SPEC.md §3
+BASE = "A high quality photo; " # JNiemeijer/DIDEX dataset_creation/*_to_PTD_*.py: every prompt opens so
 LOCATIONS = ("europe;", "germany;", "China;", "USA;", "India;")
 ROADS = ("", "Highway", "City")
 CONDITIONS = ("rain", "Fog/Mist", "Snowy", "Sunny", "Overcast", "Stormy", "overexposure", "underexposure", "evening",
@@ -56,7 +56,7 @@ RECIPES = {
     'uni_cls_rand_cond': Recipe('{base}{locations}{roads}, {uniform_class}, {classes}, {conditions}',
                                 dict(_uniform, locations=LOCATIONS[:2])),
     'full': Recipe('{base}{locations}{roads}, {uniform_class}, {classes}, {conditions}', _uniform),
-} # SPEC.md §3
+} # the terms of JNiemeijer/DIDEX dataset_creation/*_to_PTD_*.py
 SPECIAL_SLOTS = ('uniform_class', 'classes')
 
 # %% ../nbs/10_prompts.ipynb #f95ae83a
@@ -82,7 +82,7 @@ def compose(recipe, # a `Recipe`: template and its own term lists
     return recipe.template.format(**fill), terms
 
 # %% ../nbs/10_prompts.ipynb #42b98432
-ABSENT_CLASSES = {'synthia': (9, 14, 16)} # SPEC.md §3: never chosen as uniform class for these sources
+ABSENT_CLASSES = {'synthia': (9, 14, 16)} # never chosen as uniform class for these sources (JNiemeijer/DIDEX SYNTHIA_to_PTD_uni_cls.py)
 
 class UniformClass:
     "The running class histogram that picks the uniform class of each image in turn."

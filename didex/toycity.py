@@ -650,7 +650,7 @@ CONDITION_LOOKS = {
     'Winter': lambda r: dict(variants={VEGETATION: _rgb((100, 90, 80), (80, 75, 70))}, snow=0.25, tint=(0.95, 0.98, 1.05),
                              saturation=0.8),
     'Summer': lambda r: dict(variants={VEGETATION: _rgb((40, 110, 30), (60, 130, 40))}, light=1.1, saturation=1.1),
-} # the renderer's reading of each DIDEX condition (SPEC.md §3)
+} # the renderer's reading of each DIDEX condition (`didex.prompts.CONDITIONS`)
 ROAD_LOOKS = {'highway': dict(road=(1.08, 1.08, 1.12), terrain=(1., 1.1, 1.)),
               'city': dict(road=(0.95, 0.95, 0.95), sidewalk=(0.95, 0.95, 0.95))} # colour factors per road type
 

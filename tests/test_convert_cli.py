@@ -11,14 +11,15 @@ from didex.datasets import items, read_label, splits, train_ids_path
 from didex.testing import make_fixture
 from conftest import BIN, didex
 
-# Reference tables written out from SPEC.md §2, independent of the package's own.
+# Reference tables written out by hand (SYNTHIA: lhoyer/MIC@2f932a9 tools/convert_datasets/synthia.py; Mapillary:
+# the DG converter's table that 02_datasets documents), independent of the package's own.
 SYNTHIA_SPEC = {3: 0, 4: 1, 2: 2, 21: 3, 5: 4, 7: 5, 15: 6, 9: 7, 6: 8, 16: 9, 1: 10, 10: 11, 17: 12, 8: 13, 18: 14,
                 19: 15, 20: 16, 12: 17, 11: 18}
 MAPILLARY_SPEC = {13: 0, 24: 0, 41: 0, 2: 1, 15: 1, 17: 2, 6: 3, 3: 4, 45: 5, 47: 5, 48: 6, 50: 7, 30: 8, 29: 9, 27: 10,
                   19: 11, 20: 12, 21: 12, 22: 12, 55: 13, 61: 14, 54: 15, 58: 16, 57: 17, 52: 18}
 
 def reference(name, raw_id):
-    "trainId of `raw_id` by the official Cityscapes table or SPEC.md's tables."
+    "trainId of `raw_id` by the official Cityscapes table or the tables above."
     if name in ('gta5', 'cityscapes'):
         t = id2label[raw_id].trainId if raw_id in id2label else 255
         return t if 0 <= t < 255 else 255

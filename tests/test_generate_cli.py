@@ -19,7 +19,7 @@ def cli(*args):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = main([str(a) for a in args])
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
-# GTA5 raw label id -> (trainId, published class name in the uniform-class recipes), written out from SPEC.md §1-3.
+# GTA5 raw label id -> (trainId, published class name in the uniform-class recipes), written out from the published scripts (JNiemeijer/DIDEX dataset_creation/).
 GTA5_IDS = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11, 25: 12, 26: 13, 27: 14,
             28: 15, 31: 16, 32: 17, 33: 18}
 NAMES = ['road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign', 'vegetation',
@@ -60,7 +60,7 @@ def classes_of(label):
     return sorted({GTA5_IDS[int(i)] for i in np.unique(raw) if int(i) in GTA5_IDS})
 
 def expected(recipe, t, present):
-    "The published prompt of `recipe` from the terms recorded, written out per recipe (SPEC.md §3)."
+    "The published prompt of `recipe` from the terms recorded, written out per recipe (JNiemeijer/DIDEX dataset_creation/*_to_PTD_*.py)."
     c = ', '.join((UNI_NAMES if 'uni' in recipe or recipe == 'full' else NAMES)[k] for k in present)
     base = 'A high quality photo; '
     return {'uni_cls': lambda: f"{t['p6']}, {t['uniform_class']}, {c}",
