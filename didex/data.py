@@ -13,7 +13,7 @@ __all__ = ['SOURCE_SCALE', 'REAL_TARGET_SCALE', 'CROP', 'CAT_MAX_RATIO', 'CROP_T
            'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
 
 # %% ../nbs/06_data.ipynb #c3c55121
-import json, os
+import os
 from functools import partial
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from .core import UserError, load_json
 from .classes import IGNORE_INDEX, NUM_CLASSES, colorize
 from .datasets import items, layout, read_image, train_ids_path
 from .functional import IMAGENET_MEAN, IMAGENET_STD, denormalize, normalize
+from .prompts import read_manifest
 
 # %% ../nbs/06_data.ipynb #a188dc57
 SOURCE_SCALE = (1280, 720) # DAFormer: GTA5/SYNTHIA resize, keeping the aspect ratio (HRDA recipes: 2560x1440)
@@ -295,12 +296,7 @@ def generated_labels(root, # a folder `didex generate` wrote
     "The trainId label path of each image of the generated folder `root`: its source image's, by the folder's manifest."
     root, manifest = Path(root), Path(root)/'manifest.jsonl'
     by_image = {Path(img).resolve(): lab for img, lab in source}
-    rows = {}
-    for i, line in enumerate(manifest.read_text().splitlines(), 1):
-        if not line.strip(): continue
-        try: r = json.loads(line)
-        except json.JSONDecodeError as e: raise UserError(f"{manifest}:{i} is not a JSON line ({e.msg})") from e
-        rows[Path(r.get('image', '')).name] = r
+    rows = {Path(r.get('image', '')).name: r for r in read_manifest(manifest)}
     labels = []
     for it in items('generated', root):
         r = rows.get(it.image.name)
