@@ -21,7 +21,7 @@ def main(n, held_out):
         t = time.perf_counter()
         write_manifest(prompt_rows('gta5', tmp/'world/source', 'full'), tmp/'prompts.jsonl')
         dp = time.perf_counter() - t
-        res = generate(tmp/'prompts.jsonl', tmp/'generated', Settings(model='toycity', scale=1.0, crop_padding=True),
+        res = generate(tmp/'prompts.jsonl', tmp/'generated', Settings(model='toycity', scale=1.0, stretch_padding=False),
                        batch_size=16, progress=False)
         assert res.generated == n and not res.failed
         print(f"{size[0]}x{size[1]}: prompts ({n}, full recipe) {dp:.1f} s; generate --model toycity {n} in "

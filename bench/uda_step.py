@@ -40,7 +40,7 @@ def hand_loop(model, xs, ys, xt, n, lr=6e-5, warmup=1500):
         mask = class_mix_masks(ys)
         seg_loss(model(strong_augment(mix(mask, xs, xt)))['logits'], mix(mask, ys, pl), mix(mask, torch.ones_like(pw), pw)).backward()
         b, _, h, w = xt.shape
-        seg_loss(model(strong_augment(xt)*block_mask(b, h, w, 0.7, h//16, xt.device))['logits'], pl, pw).backward()
+        seg_loss(model(strong_augment(xt, per_image=False)*block_mask(b, h, w, 0.7, h//16, xt.device))['logits'], pl, pw).backward()
         opt.step(); opt.zero_grad()
         yield
 

@@ -7,10 +7,11 @@ Docs: https://didex.github.io/didex/data.html.md"""
 
 # %% auto #0
 __all__ = ['SOURCE_SCALE', 'REAL_TARGET_SCALE', 'CROP', 'CAT_MAX_RATIO', 'CROP_TRIES', 'FLIP_P', 'RCS_TEMPERATURE',
-           'RCS_MIN_PIXELS', 'RCS_MIN_CROP_RATIO', 'rescale_size', 'rescale', 'crop_box', 'class_ratio_ok',
-           'source_crop_box', 'pad_to', 'flip_crop_pad', 'rcs_probs', 'RareClassSampler', 'UDADataset', 'device_image',
-           'uda_batch', 'ValidDataset', 'valid_batch', 'generated_labels', 'uda_dataloaders', 'show_uda_batch',
-           'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
+           'RCS_MIN_PIXELS', 'RCS_MIN_CROP_RATIO', 'PMD_BRIGHTNESS', 'PMD_CONTRAST', 'PMD_SATURATION', 'PMD_HUE',
+           'rescale_size', 'rescale', 'crop_box', 'class_ratio_ok', 'source_crop_box', 'pad_to', 'flip_crop_pad',
+           'photometric_distortion', 'rcs_probs', 'RareClassSampler', 'UDADataset', 'device_image', 'uda_batch',
+           'ValidDataset', 'valid_batch', 'generated_labels', 'uda_dataloaders', 'show_uda_batch', 'IMAGENET_MEAN',
+           'IMAGENET_STD', 'normalize', 'denormalize']
 
 # %% ../nbs/06_data.ipynb #c3c55121
 import os
@@ -111,6 +112,35 @@ def flip_crop_pad(a, # an image (H, W, 3) or a label (H, W)
     a = a[box]
     return pad_to(a[:, ::-1] if flip else a, crop, value)
 
+# %% ../nbs/06_data.ipynb #1646a226
+PMD_BRIGHTNESS, PMD_CONTRAST, PMD_SATURATION, PMD_HUE = 32, (0.5, 1.5), (0.5, 1.5), 18 # mmseg PhotoMetricDistortion
+
+def _convert(a, alpha=1., beta=0.):
+    "mmseg's `convert`: `a` × alpha + beta in float32, clipped and rounded down to uint8."
+    return np.clip(a.astype(np.float32)*alpha + beta, 0, 255).astype(np.uint8)
+
+def photometric_distortion(img, # a uint8 RGB image (H, W, 3)
+                           rng, # numpy Generator (its `integers` and `uniform` draw as numpy's `randint`, `uniform`)
+                           brightness:float=PMD_BRIGHTNESS, # largest brightness shift
+                           contrast:tuple=PMD_CONTRAST, # range of the contrast factor
+                           saturation:tuple=PMD_SATURATION, # range of the saturation factor
+                           hue:int=PMD_HUE): # hue shifts are drawn from [-hue, hue) (OpenCV hue units: 180 a turn)
+    "mmseg's `PhotoMetricDistortion`: brightness, contrast (first or last), saturation and hue, each with probability 0.5."
+    def _contrast(a): return _convert(a, rng.uniform(*contrast)) if rng.integers(2) else a
+    if rng.integers(2): img = _convert(img, beta=rng.uniform(-brightness, brightness))
+    mode = rng.integers(2)
+    if mode == 1: img = _contrast(img)
+    if rng.integers(2):
+        hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
+        hsv[..., 1] = _convert(hsv[..., 1], rng.uniform(*saturation))
+        img = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    if rng.integers(2):
+        hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
+        hsv[..., 0] = (hsv[..., 0].astype(int) + rng.integers(-hue, hue)) % 180
+        img = cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+    if mode == 0: img = _contrast(img)
+    return img
+
 # %% ../nbs/06_data.ipynb #c9b27f1e
 def rcs_probs(
     class_pixels, # per-class pixel counts over the source: {trainId: pixels} or an array indexed by trainId
@@ -183,6 +213,7 @@ class UDADataset:
         tries:int=CROP_TRIES, # re-crops for the class-ratio and the rare-class checks
         cache:bool=False, # keep every decoded, rescaled image in memory (a small dataset read many times: the demo)
         target_labels:list=None, # a trainId label path per target image (a pixel-aligned generated domain), or None
+        photometric:bool=False, # mmseg's PhotoMetricDistortion on each source crop (the DG baseline)
     ):
         store_attr(); self.kept = {}
 
@@ -234,6 +265,7 @@ class UDADataset:
     def __getitem__(self, j):
         rs, rt = (np.random.default_rng((self.seed, self.start + j, k)) for k in (0, 1))
         img, lab, vs = self.sample_source(rs)
+        if self.photometric: img = photometric_distortion(img, rs)
         timg, tlab, vt = self.sample_target(rt)
         sample = (_chw(img), torch.from_numpy(lab.copy()), _chw(timg), torch.tensor(vs), torch.tensor(vt))
         return sample if tlab is None else sample + (torch.from_numpy(tlab.copy()),)
@@ -334,6 +366,7 @@ def uda_dataloaders(
     mean:tuple=IMAGENET_MEAN, # the model's input mean (`didex.models`: each architecture's own)
     std:tuple=IMAGENET_STD, # the model's input standard deviation
     target_labels:bool=False, # a generated target's crops come with their source labels (`generated_labels`)
+    photometric:bool=False, # mmseg's PhotoMetricDistortion on the source crops (the DG baseline, `source_only`)
 ):
     "fastai `DataLoaders`: train yields normalised (x_s, y_s, x_t[, y_t]) with `n_inp=1`, valid yields (x, y)."
     crop = (crop, crop) if isinstance(crop, int) else tuple(crop)
@@ -347,7 +380,7 @@ def uda_dataloaders(
     if rcs_min_crop_ratio is None: rcs_min_crop_ratio = RCS_MIN_CROP_RATIO*crop[0]*crop[1]/CROP**2
     sampler = RareClassSampler(sname, sroot, [l for _, l in src], rcs_temperature, rcs_min_pixels) if rcs else None
     ds = UDADataset(src, tgt, n_iter*batch_size, crop, source_scale, target_scale, sampler, seed, start_iter*batch_size,
-                    cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries, cache, tlabels)
+                    cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries, cache, tlabels, photometric)
     device = default_device() if device is None else torch.device(device)
     kw = dict(num_workers=_workers(num_workers), pin_memory=device.type == 'cuda')
     train = DataLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std), **kw)

@@ -147,7 +147,7 @@ class PseudoWarmup(Callback):
         if self.learn.iteration < self.start: self.learn.pseudo_weight = torch.zeros_like(self.learn.pseudo_weight)
 
 ROWS = {
-    'source_only': dict(method='source_only', source='source'), # the plain source recipe
+    'source_only': dict(method='source_only', source='source'), # the DG baseline: source recipe, photometric distortion
     'source_only_aug': dict(method='source_only', source='source', augment=True), # + DACS strong augmentation
     'didex': dict(method='mic', source='source'), # source -> generated domain by UDA, MIC on
     'didex_labels': dict(method='mic_labels', source='source'), # + the generated images' source labels (not published)
@@ -202,7 +202,7 @@ def build_world(out, # the demo folder
     stage('convert', lambda: convert('gta5', world/'source', workers=1, progress=progress))
     stage('prompts', lambda: write_manifest(prompt_rows('gta5', world/'source', 'full', cfg.world_seed, progress=progress),
                                             out/'prompts.jsonl'))
-    res = stage('generate', lambda: generate(out/'prompts.jsonl', out/'generated', Settings(model='toycity', scale=1.0, crop_padding=True),
+    res = stage('generate', lambda: generate(out/'prompts.jsonl', out/'generated', Settings(model='toycity', scale=1.0, stretch_padding=False),
                                              batch_size=8, device='cpu', progress=progress))
     if res.failed: raise RuntimeError(f"generation failed for {len(res.failed)} images, e.g. {res.failed[0]}")
     t = time.perf_counter()
@@ -249,7 +249,7 @@ def train_row(row:str, # a key of `ROWS`
     h, w = cfg.size
     recipe = METHODS[spec['method']]
     dls = uda_dataloaders(('gta5', src), ('generated', out/'generated'), cfg.crop, cfg.batch_size, cfg.iterations,
-                          rcs=recipe.rcs, target_labels=recipe.target_labels, seed=seed, num_workers=0, device='cpu', source_scale=(w, h),
+                          rcs=recipe.rcs, target_labels=recipe.target_labels, photometric=recipe.photometric, seed=seed, num_workers=0, device='cpu', source_scale=(w, h),
                           rcs_min_pixels=cfg.rcs_min_pixels or k['rcs_min_pixels'], rcs_min_crop_ratio=k['rcs_min_crop_ratio'],
                           cache=True)
     torch.manual_seed(seed)

@@ -126,20 +126,23 @@ def blur_kernel_size(side:int): # image side, pixels
     return int(math.floor(c - 0.5 + c % 2))
 
 def _saturate(img, f):
-    "Scale the HSV saturation of (3, H, W) `img` by `f`, clamped to 1, keeping hue and value."
-    v = img.amax(0, keepdim=True)
-    f = torch.minimum(torch.as_tensor(f, dtype=img.dtype), v/(v - img.amin(0, keepdim=True)).clamp_min(1e-12))
+    "Scale the HSV saturation of (..., 3, H, W) `img` by `f` (a number, or a tensor that broadcasts), clamped to 1."
+    v = img.amax(-3, keepdim=True)
+    f = torch.minimum(torch.as_tensor(f, dtype=img.dtype), v/(v - img.amin(-3, keepdim=True)).clamp_min(1e-12))
     return v - (v - img)*f
 
-def color_jitter(img:torch.Tensor, # one image (3, H, W) in [0, 1]
+def color_jitter(img:torch.Tensor, # one image (3, H, W), or a batch (B, 3, H, W), in [0, 1]
                  strength:float=0.2): # DACS: brightness, contrast, saturation and hue strength
-    "kornia 0.5 `ColorJitter(strength, ...)` of one image (3, H, W) in [0, 1], in a random order."
-    b, c, s = (1 + strength*(2*torch.rand(3) - 1)).tolist()
-    h = strength*(2*torch.rand(()).item() - 1)
+    "kornia 0.5 `ColorJitter(strength, ...)` in [0, 1]: factors drawn per image, one random order per call."
+    x = img if img.ndim == 4 else img[None]
+    n = len(x)
+    f = 1 + strength*(2*torch.rand(n, 3) - 1) if img.ndim == 4 else (1 + strength*(2*torch.rand(3) - 1))[None]
+    hues = [strength*(2*torch.rand(()).item() - 1) for _ in range(n)]
+    b, c, s = (f[:, k].view(n, 1, 1, 1).to(x) for k in range(3))
     ops = [lambda x: (x + b - 1).clamp(0, 1), lambda x: (x*c).clamp(0, 1), lambda x: _saturate(x, s).clamp(0, 1),
-           lambda x: TF.adjust_hue(x, h)]
-    for i in torch.randperm(4).tolist(): img = ops[i](img)
-    return img
+           lambda x: torch.stack([TF.adjust_hue(i, h) for i, h in zip(x, hues)])]
+    for i in torch.randperm(4).tolist(): x = ops[i](x)
+    return x if img.ndim == 4 else x[0]
 
 def strong_augment(x:torch.Tensor, # normalised images (B, 3, H, W)
                    jitter:float=None, # the uniform draw u_jitter (None: draw it)
@@ -149,16 +152,21 @@ def strong_augment(x:torch.Tensor, # normalised images (B, 3, H, W)
                    blur_p:float=0.5, # DACS: blur if u_blur > 0.5
                    sigma:tuple=(0.15, 1.15), # DACS: range of the blur's σ
                    mean:tuple=IMAGENET_MEAN, # the normalisation of `x`: the model's input mean ...
-                   std:tuple=IMAGENET_STD): # ... and standard deviation
+                   std:tuple=IMAGENET_STD, # ... and standard deviation
+                   per_image:bool=True): # jitter order and blur σ drawn per image (DACS's mix); False: once (MIC's call)
     "DACS strong augmentation (colour jitter, Gaussian blur) of normalised images, returned normalised."
     jitter = torch.rand(()).item() if jitter is None else jitter
     blur = torch.rand(()).item() if blur is None else blur
     if jitter <= jitter_p and blur <= blur_p: return x
     out = denormalize(x.float(), mean, std).clamp(0, 1)
-    if jitter > jitter_p: out = torch.stack([color_jitter(i, strength) for i in out])
+    if jitter > jitter_p: out = torch.stack([color_jitter(i, strength) for i in out]) if per_image else color_jitter(out, strength)
     if blur > blur_p:
         k = [blur_kernel_size(x.shape[-1]), blur_kernel_size(x.shape[-2])]
-        out = torch.stack([TF.gaussian_blur(i, k, [s, s]) for i, s in zip(out, torch.empty(len(x)).uniform_(*sigma).tolist())])
+        if per_image:
+            out = torch.stack([TF.gaussian_blur(i, k, [s, s]) for i, s in zip(out, torch.empty(len(x)).uniform_(*sigma).tolist())])
+        else:
+            s = torch.empty(()).uniform_(*sigma).item()
+            out = TF.gaussian_blur(out, k, [s, s])
     return normalize(out, mean, std).to(x.dtype)
 
 # %% ../nbs/07_functional.ipynb #097a625d
@@ -203,19 +211,19 @@ def feature_distance(feat:torch.Tensor, # student features (B, C, h, w)
 def seg_loss(logits:torch.Tensor, # (B, C, h, w), at any resolution
              label:torch.Tensor, # (B, H, W) with `ignore_index`
              weight:torch.Tensor=None, # pixel weights (B, H, W)
-             mean_over_valid:bool=False, # published quirk off: divide by the non-ignored pixels, not all
+             mean_over_all:bool=True, # published quirk: divide by all pixels; False: by the non-ignored ones
              ignore_index:int=IGNORE_INDEX): # the label of ignored pixels
     "Pixel-weighted cross-entropy of `logits` upsampled to the label's size, averaged over all pixels (published)."
     if logits.shape[-2:] != label.shape[-2:]:
         logits = F.interpolate(logits, size=label.shape[-2:], mode='bilinear', align_corners=False)
     ce = F.cross_entropy(logits.float(), label, ignore_index=ignore_index, reduction='none')
     if weight is not None: ce = ce*weight
-    return ce.sum()/(label != ignore_index).sum().clamp_min(1) if mean_over_valid else ce.mean()
+    return ce.mean() if mean_over_all else ce.sum()/(label != ignore_index).sum().clamp_min(1)
 
 class SegLoss:
     "`seg_loss` of a model's output (its `logits`) as a fastai loss function: `loss(out, y_s, weight=None)`."
-    def __init__(self, mean_over_valid:bool=False): self.mean_over_valid = mean_over_valid # published quirk off: see `seg_loss`
-    def __call__(self, out, label, weight=None): return seg_loss(logits_of(out), label, weight, self.mean_over_valid)
+    def __init__(self, mean_over_all:bool=True): self.mean_over_all = mean_over_all # published quirk: see `seg_loss`
+    def __call__(self, out, label, weight=None): return seg_loss(logits_of(out), label, weight, self.mean_over_all)
 
 # %% ../nbs/07_functional.ipynb #d919f4d2
 _NORMS = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm)
@@ -223,7 +231,7 @@ NO_DECAY = ('pos_block', 'norm') # DAFormer: parameter name keys without weight 
 
 def param_groups(model:nn.Module, # the network whose parameters are split
                  head_mult:float=10., # DAFormer: lr multiplier of the decode head
-                 norm_by_type:bool=False, # published quirk off: no weight decay on every norm layer by type
+                 decay_by_name:bool=True, # published quirk: decay decided by name alone; False: no decay on any norm layer
                  no_decay:tuple=None): # name keys without weight decay (None: the model's `no_decay`, else `NO_DECAY`)
     "Parameter groups as dicts with `params`, `lr_mult` and `decay`, split as the published optimiser does."
     no_decay = tuple(no_decay or getattr(model, 'no_decay', NO_DECAY))
@@ -234,7 +242,7 @@ def param_groups(model:nn.Module, # the network whose parameters are split
         if not p.requires_grad: continue
         key = next((k for k in keys if k in name), None)
         mult = head_mult if key == 'head' else 1.
-        decay = not (key in no_decay or (norm_by_type and id(p) in norm_params))
+        decay = not (key in no_decay or (not decay_by_name and id(p) in norm_params))
         groups.setdefault((mult, decay), []).append(p)
     return [dict(params=ps, lr_mult=m, decay=d) for (m, d), ps in groups.items()]
 

@@ -22,6 +22,7 @@ from PIL import Image
 from tqdm.auto import tqdm
 
 from .core import UserError, atomic_path
+from .quirks import add_quirk_option, cli_quirks
 from .classes import CLASSES, IGNORE_INDEX, NUM_CLASSES
 from .datasets import DATASETS, LABELLED, items, read_label, to_train_ids, train_ids_path
 
@@ -52,11 +53,11 @@ RECIPES = {
     'uni_cls': Recipe('{p6}, {uniform_class}, {classes}', _uniform),
     'rand_cond': Recipe('{p6}, {conditions}, {classes}'),
     'rand_location': Recipe('{base}{locations}{roads}, {classes}'),
-    'uni_cls_rand_location': Recipe('{base}{locations}{roads}, {uniform_class}, {classes}', _uniform),
+    'uni_cls_rand_location': Recipe('{base}{locations}{roads}, {uniform_class}, {classes}'),
     'uni_cls_rand_cond': Recipe('{base}{locations}{roads}, {uniform_class}, {classes}, {conditions}',
-                                dict(_uniform, locations=LOCATIONS[:2])),
-    'full': Recipe('{base}{locations}{roads}, {uniform_class}, {classes}, {conditions}', _uniform),
-} # the terms of JNiemeijer/DIDEX dataset_creation/*_to_PTD_*.py
+                                dict(locations=LOCATIONS[:2])),
+    'full': Recipe('{base}{locations}{roads}, {uniform_class}, {classes}, {conditions}'),
+} # the terms of JNiemeijer/DIDEX dataset_creation/*_to_PTD_*.py: only uni_cls spells class 16 'tram/ train/ trolley'
 SPECIAL_SLOTS = ('uniform_class', 'classes')
 
 # %% ../nbs/10_prompts.ipynb #f95ae83a
@@ -119,6 +120,7 @@ def prompt_rows(source, # a labelled source dataset, e.g. gta5
                 recipe='full', # recipe name
                 seed=0, # base seed of the choices and of the per-image seeds
                 same_noise=False, # every image gets the base seed (published)
+                class16_per_recipe=True, # published quirk: the recipe spells class 16; False: 'tram/ train/ trolley' with a uniform class
                 recipes=None, # recipes by name (default: the published ones)
                 vocab=None, # term lists by name (default: the published ones)
                 progress=False): # show a progress bar
@@ -127,6 +129,7 @@ def prompt_rows(source, # a labelled source dataset, e.g. gta5
     if recipe not in recipes: raise UserError(f"unknown recipe {recipe!r}; choose one of {', '.join(recipes)}")
     if not DATASETS[source].label: raise UserError(f"{source!r} has no labels to name classes from")
     r, rng, uniform = recipes[recipe], np.random.default_rng(seed), UniformClass(source)
+    if not class16_per_recipe and 'uniform_class' in r.slots: r = Recipe(r.template, dict(r.terms, class_names=UNIFORM_CLASS_NAMES))
     rows = []
     for it in tqdm(items(source, root), unit='img', desc=f'prompts {source}', disable=not progress):
         present = present_classes(source, it.label)
@@ -259,10 +262,12 @@ def prompts_cmd(a): # the parsed `didex prompts` arguments
     source, root = a.source.split('=', 1)
     if source not in LABELLED: raise UserError(f"unknown source {source!r}; choose one of {', '.join(LABELLED)}")
     recipes, vocab = load_terms(a.terms) if a.terms else (None, None)
-    rows = prompt_rows(source, root, a.recipe, a.seed, a.same_noise, recipes, vocab, progress=not a.quiet)
+    q = cli_quirks('prompts', a.quirk, same_noise=True if a.same_noise else None)
+    rows = prompt_rows(source, root, a.recipe, a.seed, q['same_noise'], q['class16_per_recipe'], recipes, vocab,
+                       progress=not a.quiet)
     write_manifest(rows, a.out)
     print(f"{source}: {len(rows)} prompts, recipe {a.recipe}, seed {a.seed}"
-          f"{' (same_noise: every image seeded with it)' if a.same_noise else ''}; wrote {a.out}")
+          f"{' (same_noise: every image seeded with it)' if q['same_noise'] else ''}; wrote {a.out}")
     tok = load_tokenizer(a.tokenizer)
     if tok is None: print(f"truncation not counted: no tokenizer of {a.tokenizer} found locally (pass --tokenizer with a "
                           "folder, or download the model: hf download " + str(a.tokenizer) + ")")
@@ -285,6 +290,7 @@ def prompts_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
                    help='base seed of the prompt choices and of the per-image seeds (default 0)')
     c.add_argument('--same-noise', action='store_true', help="give every image the base seed, as the published scripts "
                    "did (quirk 'same_noise'); default: one derived seed per image")
+    add_quirk_option(c, 'prompts')
     c.add_argument('--terms', type=Path, help='YAML or JSON file adding terms (key terms) and recipes (key recipes)')
     c.add_argument('--tokenizer', default='stabilityai/stable-diffusion-2-depth', help='tokenizer to count prompts '
                    'truncated by the 77-token window: a local folder or a cached hub id (default: the SD2 depth model)')

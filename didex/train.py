@@ -25,7 +25,8 @@ from .core import UserError, atomic_path
 from .data import RCS_MIN_PIXELS, uda_dataloaders
 from .functional import denormalize, model_stats
 from .models import save_model, segmentation_model
-from .uda import METHODS, NonFiniteLoss, UDACallback, get_method, uda_learner, unwrap
+from .quirks import add_quirk_option, cli_quirks, quirk_state
+from .uda import METHODS, NonFiniteLoss, UDACallback, get_method, quirk_options, target_options, uda_learner, unwrap
 
 # %% ../nbs/09_train.ipynb #c567be3f
 def rng_state():
@@ -195,13 +196,19 @@ class TrainSettings:
     source_scale:tuple=None # (w, h) the source is rescaled into (None: the method's, 1280x720)
     rcs_min_pixels:int=None # rare class sampling: pixels of the class an image must hold (None: 3000)
     options:dict=None # {callback: {option: value}} overriding the method's callbacks, e.g. {'MIC': {'block': 64}}
-    def resolved(self):
-        "These settings with every default filled in from the method's recipe, checked."
+    quirks:dict=None # {quirk: bool} of the training quirks (`didex.quirks`); the others as published
+    photometric:bool=None # mmseg's PhotoMetricDistortion on the source (None: the method's; source_only: on)
+    def resolved(self, target:str=None): # the target dataset's name: its pseudo-label ignore rows become options
+        "These settings with every default filled in from the method's recipe and the target, checked."
         r = get_method(self.method)
         if self.precision not in ('fp32', 'bf16', 'fp16'): raise UserError(f"--precision {self.precision!r}: choose fp32, bf16 or fp16")
         for name, opts in (self.options or {}).items(): r.check(name, opts)
+        q = quirk_state('train', self.quirks)
+        quirk_options(r, q, self.options)  # a quirk given as a callback option is refused here, before any work
+        options = target_options(r, target, self.options) if target else dict(self.options or {})
         return replace(self, crop=self.crop or r.crop, source_scale=list(self.source_scale or r.source_scale),
-                       rcs_min_pixels=self.rcs_min_pixels or RCS_MIN_PIXELS, options=dict(self.options or {}))
+                       rcs_min_pixels=self.rcs_min_pixels or RCS_MIN_PIXELS, options=options, quirks=q,
+                       photometric=r.photometric if self.photometric is None else bool(self.photometric))
 
 def _check_resume(ckpt, config, path):
     for k, v in config.items():
@@ -225,12 +232,12 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
     from fastai.torch_core import set_seed
     from fastai.distributed import rank_distrib, num_distrib
     from fastai.callback.fp16 import MixedPrecision
-    s = (settings or TrainSettings()).resolved()
+    src, tgt = parse_dataset(source, '--source'), parse_dataset(target, '--target')
+    s = (settings or TrainSettings()).resolved(tgt[0])
     recipe, out = get_method(s.method), Path(out)
     ckpt_path = out/'checkpoint.pt'
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     if s.precision != 'fp32' and device.type != 'cuda': raise UserError(f"--precision {s.precision} needs a GPU; this run is on {device}")
-    src, tgt = parse_dataset(source, '--source'), parse_dataset(target, '--target')
     if recipe.targets and tgt[0] not in recipe.targets:
         raise UserError(f"--target {target!r}: method {s.method!r} accepts {', '.join(recipe.targets)} targets only")
     config = dict(source=source, target=target, **asdict(s))
@@ -242,20 +249,20 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
     start, rank, world = ckpt['iteration'] if ckpt else 0, rank_distrib(), max(num_distrib(), 1)
     if s.batch_size % world: raise UserError(f"--batch-size {s.batch_size} does not split over {world} processes")
     set_seed(s.seed)
-    net = segmentation_model(s.model, pretrained=s.pretrained)
+    net = segmentation_model(s.model, pretrained=s.pretrained, mit_norm_eps=s.quirks['mit_norm_eps'])
     if recipe.wrapper is not None: net = recipe.wrapper(net)
     mean, std = model_stats(net)
     dls = uda_dataloaders(src, tgt, s.crop, s.batch_size//world, (s.iterations - start)*world, rcs=recipe.rcs,
                           seed=s.seed, num_workers=workers, device=device, start_iter=start*world,
                           source_scale=tuple(s.source_scale), target_scale=recipe.target_scale,
                           rcs_min_pixels=s.rcs_min_pixels, rcs_min_crop_ratio=recipe.rcs_min_crop_ratio, mean=mean, std=std,
-                          target_labels=recipe.target_labels)
+                          target_labels=recipe.target_labels, photometric=s.photometric)
     files = [] if rank else [LossLog(out/'log.jsonl'), Checkpoint(ckpt_path, checkpoint_every, **config),
                              DebugFigures(out/'debug', figure_every)]
     if valid and not rank:
         files.append(Validate(*parse_dataset(valid, '--valid'), out/'valid.jsonl', valid_every, **({} if workers is None else dict(workers=workers))))
     if progress and not rank: files.append(TrainProgress())
-    learn = uda_learner(dls, net, recipe, lr=s.lr, options=s.options, cbs=files)
+    learn = uda_learner(dls, net, recipe, lr=s.lr, quirks=s.quirks, options=s.options, cbs=files)
     learn.remove_cb(ProgressCallback); learn.logger = lambda *_: None
     if s.precision != 'fp32': learn.add_cb(MixedPrecision(s.precision))
     if not rank:
@@ -286,7 +293,8 @@ def parse_options(specs): # `--set` values, 'CALLBACK.OPTION=VALUE'
 def train_cmd(a): # the parsed `didex train` arguments
     "Run `train` and say where its results are."
     settings = TrainSettings(a.method, a.model, a.iterations, a.crop, a.batch_size, a.seed, a.lr, a.precision,
-                             not a.no_pretrained, a.source_scale, a.rcs_min_pixels, parse_options(a.set))
+                             not a.no_pretrained, a.source_scale, a.rcs_min_pixels, parse_options(a.set),
+                             cli_quirks('train', a.quirk), None if a.photometric is None else a.photometric == 'on')
     try:
         final = train(a.source, a.target, a.out, settings, a.resume, a.valid, a.valid_every, a.checkpoint_every,
                       a.figure_every, a.workers, a.device, not a.quiet)
@@ -319,8 +327,11 @@ def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
     t.add_argument('--seed', type=int, default=0, help='fixes initialisation, data order and augmentation (default: 0)')
     t.add_argument('--lr', type=float, default=6e-5, help='AdamW learning rate, x10 on the decode head (default: 6e-5)')
     t.add_argument('--set', action='append', metavar='CALLBACK.OPTION=VALUE',
-                   help="override an option of the method's callbacks, e.g. --set MIC.block=64 --set EMATeacher.train_bn=False "
+                   help="override an option of the method's callbacks, e.g. --set MIC.block=64 --set EMATeacher.ignore_top=15 "
                    "(callbacks: EMATeacher, DACS, FeatureDistance, MIC; an unknown name lists the valid ones)")
+    add_quirk_option(t, 'train')
+    t.add_argument('--photometric', choices=('on', 'off'), help="mmseg's PhotoMetricDistortion on the source crops "
+                   "(default: the method's; on for source_only, the published DG baseline, off for the UDA methods)")
     t.add_argument('--resume', action='store_true', help="continue the run in --out from its checkpoint")
     t.add_argument('--valid', metavar='DATASET=ROOT', help='labelled dataset whose val split is scored (mIoU) during training')
     t.add_argument('--valid-every', type=int, default=4000, help='iterations between validations (default: 4000)')

@@ -61,7 +61,7 @@ def classes_of(label):
 
 def expected(recipe, t, present):
     "The published prompt of `recipe` from the terms recorded, written out per recipe (JNiemeijer/DIDEX dataset_creation/*_to_PTD_*.py)."
-    c = ', '.join((UNI_NAMES if 'uni' in recipe or recipe == 'full' else NAMES)[k] for k in present)
+    c = ', '.join((UNI_NAMES if recipe == 'uni_cls' else NAMES)[k] for k in present)  # only uni_cls says 'tram/ train/ trolley'
     base = 'A high quality photo; '
     return {'uni_cls': lambda: f"{t['p6']}, {t['uniform_class']}, {c}",
             'rand_cond': lambda: f"{t['p6']}, {t['conditions']}, {c}",
@@ -89,7 +89,7 @@ def test_recipes_give_the_published_strings(tmp_path, recipe):
                                       ['europe;', 'germany;', 'China;', 'USA;', 'India;'])
         if 'uniform_class' in t:  # the running histogram, replayed
             hist[present] += 1; u = int(np.argmin(hist)); hist[u] += 1
-            assert t['uniform_class'] == UNI_NAMES[u]
+            assert t['uniform_class'] == (UNI_NAMES if recipe == 'uni_cls' else NAMES)[u]
     assert prompts(root, tmp_path/'again.jsonl', '--recipe', recipe, '--seed', '3') == rows
 
 def test_seeds_and_same_noise(tmp_path):
@@ -98,6 +98,10 @@ def test_seeds_and_same_noise(tmp_path):
     assert len(set(seeds)) == 5
     assert [r['seed'] for r in prompts(root, tmp_path/'b.jsonl', '--seed', '7')] == seeds
     assert [r['seed'] for r in prompts(root, tmp_path/'c.jsonl', '--same-noise')] == [0]*5  # published: seed 0 for all
+    assert [r['seed'] for r in prompts(root, tmp_path/'d.jsonl', '--quirk', 'same_noise=on')] == [0]*5  # the same quirk
+    r = cli('prompts', f'gta5={root}', '--out', tmp_path/'e.jsonl', '--quiet', '--quirk', 'same_noise=off', '--same-noise')
+    assert r.returncode == 2 and r.stderr.strip() == 'didex prompts: error: --quirk same_noise=off contradicts --same-noise'
+    assert not (tmp_path/'e.jsonl').exists()
 
 def test_truncation_count_and_user_terms(tmp_path, tiny):
     root = make_fixture('gta5', tmp_path/'g', n=3)
@@ -213,11 +217,31 @@ def test_registered_backend_by_name(tmp_path):
     assert 'toycty is neither a pipeline folder, a hub id (owner/name) nor a generator backend' in r.stderr
     assert 'toycity' in r.stderr.split('backends:')[1], r.stderr
 
+def test_generation_quirks_are_recorded(tmp_path, tiny):
+    root = make_fixture('gta5', tmp_path/'g', n=1)
+    prompts(root, tmp_path/'p.jsonl')
+    r = gen(tmp_path/'p.jsonl', tmp_path/'pub', tiny)
+    assert r.returncode == 0, r.stderr
+    params = [json.loads(l)['params'] for l in (tmp_path/'pub/manifest.jsonl').read_text().splitlines()]
+    assert [(p['restore'], p['ldm_noise_offset'], p['depth_input']) for p in params] == [('stretch_padding', True, 'published')]
+    r = gen(tmp_path/'p.jsonl', tmp_path/'fixed', tiny, '--quirk', 'stretch_padding=off', '--quirk', 'ldm_noise_offset=off',
+            '--quirk', 'depth_keep_aspect=off')
+    assert r.returncode == 0, r.stderr
+    params = [json.loads(l)['params'] for l in (tmp_path/'fixed/manifest.jsonl').read_text().splitlines()]
+    assert [(p['restore'], p['ldm_noise_offset'], p['depth_input']) for p in params] == [('crop_padding', False, 'processor')]
+    assert pngs(tmp_path/'fixed') != pngs(tmp_path/'pub')
+    r = gen(tmp_path/'p.jsonl', tmp_path/'no', tiny, '--crop-padding', '--quirk', 'stretch_padding=on')
+    assert r.returncode == 2 and r.stderr.strip() == 'didex generate: error: --quirk stretch_padding=on contradicts --crop-padding'
+    r = gen(tmp_path/'p.jsonl', tmp_path/'no', tiny, '--quirk', 'watermark=on')
+    assert r.returncode == 2 and 'a deliberate difference of didex, not a switch' in r.stderr
+    assert not (tmp_path/'no').exists()
+
 def test_generate_help():
     r = didex('generate', '--help', env=ONE_THREAD)  # the installed command, with its full --help
     for opt in ['MANIFEST', '--model', '--out', '--steps', '--guidance', '--strength', '--batch-size', '--dtype',
-                '--compile', '--crop-padding', '--force', '--revision', '--depth-input']:
-        assert opt in r.stdout, opt
+                '--compile', '--crop-padding', '--force', '--revision', '--depth-input', '--quirk', 'ldm_noise_offset (on)',
+                'stretch_padding (on)', 'depth_keep_aspect (on)']:
+        assert opt in ' '.join(r.stdout.split()), opt
     assert 'generator backend: toycity' in ' '.join(r.stdout.split())  # the registered backends, by name
     with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out: main(['prompts', '--help'])
-    assert all(o in out.getvalue() for o in ['SOURCE=ROOT', '--recipe', '--seed', '--same-noise', '--terms'])
+    assert all(o in ' '.join(out.getvalue().split()) for o in ['SOURCE=ROOT', '--recipe', '--seed', '--same-noise', '--terms', 'class16_per_recipe (on)'])

@@ -62,7 +62,21 @@ def test_bad_input_is_one_line(tmp_path, data):
     assert r.returncode == 2 and "method 'mic' has no callback 'GeneratedLabels'; its callbacks: EMATeacher, DACS, FeatureDistance, MIC" in r.stderr
     r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--method', 'mic_labels')  # the fixture's generated folder names no sources
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'names no source image' in r.stderr
+    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--quirk', 'trian_bn=off')
+    assert r.returncode == 2 and r.stderr.strip().startswith("didex train: error: --quirk trian_bn: didex train has no quirk 'trian_bn'; its quirks: train_bn")
+    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--set', 'DACS.batch_wide=False')
+    assert r.returncode == 2 and r.stderr.strip() == "didex train: error: DACS.batch_wide is the quirk batch_wide: set it with --quirk batch_wide=on|off"
     assert not (tmp_path/'o').exists()  # refused before anything is written
+
+def test_quirks_and_target_rows_are_recorded(tmp_path, data):
+    r = didex('train', *data, *SMALL, '--iterations', '2', '--quirk', 'batch_wide=off', '--quirk', 'mit_norm_eps=off',
+              '--photometric', 'on', '--set', 'EMATeacher.ignore_bottom=3', '--out', tmp_path/'q')
+    assert r.returncode == 0, r.stderr
+    config = json.loads((tmp_path/'q/config.json').read_text())
+    assert config['quirks'] == dict(train_bn=True, batch_wide=False, mic_aug_per_batch=True, mean_over_all=True,
+                                    decay_by_name=True, mit_norm_eps=False)
+    assert config['photometric'] is True
+    assert config['options']['EMATeacher'] == dict(ignore_top=0, ignore_bottom=3)  # a generated target: no rows, unless set
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, data):
     r = didex('train', *data, *SMALL, '--iterations', '6', '--checkpoint-every', '1', '--lr', '1e30', '--out', tmp_path/'nan')
@@ -75,5 +89,6 @@ def test_help_explains_every_option():
     r = didex('train', '--help')
     assert r.returncode == 0
     for opt in ['--source', '--target', '--method', '--model', '--iterations', '--crop', '--batch-size', '--seed', '--out',
-                '--resume', '--valid', '--precision', '--set', 'source_only', 'mic_labels', 'for s in 0 1 2']:
-        assert opt in r.stdout, opt
+                '--resume', '--valid', '--precision', '--set', 'source_only', 'mic_labels', 'for s in 0 1 2', '--quirk',
+                '--photometric', 'mic_aug_per_batch (on)', 'decay_by_name (on)']:
+        assert opt in ' '.join(r.stdout.split()), opt
