@@ -10,8 +10,8 @@ __all__ = ['SOURCE_SCALE', 'REAL_TARGET_SCALE', 'CROP', 'CAT_MAX_RATIO', 'CROP_T
            'RCS_MIN_PIXELS', 'RCS_MIN_CROP_RATIO', 'PMD_BRIGHTNESS', 'PMD_CONTRAST', 'PMD_SATURATION', 'PMD_HUE',
            'rescale_size', 'rescale', 'crop_box', 'class_ratio_ok', 'source_crop_box', 'pad_to', 'flip_crop_pad',
            'photometric_distortion', 'rcs_probs', 'RareClassSampler', 'UDADataset', 'device_image', 'uda_batch',
-           'ValidDataset', 'valid_batch', 'generated_labels', 'uda_dataloaders', 'show_uda_batch', 'IMAGENET_MEAN',
-           'IMAGENET_STD', 'normalize', 'denormalize']
+           'ValidDataset', 'valid_batch', 'labelled_items', 'generated_labels', 'uda_dataloaders', 'show_uda_batch',
+           'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
 
 # %% ../nbs/06_data.ipynb #c3c55121
 import os
@@ -310,8 +310,13 @@ def valid_batch(b, # a collated batch of `ValidDataset` samples: uint8 images, t
     return device_image(b[0], None, mean, std), b[1].long()
 
 # %% ../nbs/06_data.ipynb #4c8d8399
-def _labelled(name, root, split, what):
+def labelled_items(name:str, # a labelled dataset, e.g. 'gta5' or 'cityscapes'
+                   root, # its root folder
+                   split:str, # 'train' or 'val'
+                   what:str): # what the items are for, named in the errors (e.g. 'validation')
+    "(image, trainId label) pairs of a converted dataset's `split`; a `UserError` if there is none or a label is missing."
     its = [(it.image, train_ids_path(name, it.label)) for it in items(name, root, split)]
+    if not its: raise UserError(f"{root} holds no {split} images of {name} ({what} needs them)")
     for _, lab in its:
         if not lab.is_file(): raise UserError(f"{lab} is missing: run `didex convert {name} {root}` first ({what} needs trainId labels)")
     return its
@@ -372,7 +377,7 @@ def uda_dataloaders(
     crop = (crop, crop) if isinstance(crop, int) else tuple(crop)
     (sname, sroot), (tname, troot) = source, target
     if not layout(sname).label: raise UserError(f"the source must be labelled; {sname!r} has no labels")
-    src = _labelled(sname, sroot, 'train', 'the source')
+    src = labelled_items(sname, sroot, 'train', 'the source')
     tgt = [it.image for it in items(tname, troot, 'train')]
     if target_labels and tname != 'generated': raise UserError(f"target labels come from a generated domain's sources, not from {tname!r}")
     tlabels = generated_labels(troot, src) if target_labels else None
@@ -384,7 +389,7 @@ def uda_dataloaders(
     device = default_device() if device is None else torch.device(device)
     kw = dict(num_workers=_workers(num_workers), pin_memory=device.type == 'cuda')
     train = DataLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std), **kw)
-    vitems = _labelled(valid[0], valid[1], 'val', 'validation') if valid is not None else []
+    vitems = labelled_items(valid[0], valid[1], 'val', 'validation') if valid is not None else []
     valid_dl = DataLoader(ValidDataset(vitems, valid_size), bs=1, after_batch=partial(valid_batch, mean=mean, std=std), **kw)
     return DataLoaders(train, valid_dl, device=device)
 

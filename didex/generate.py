@@ -270,11 +270,22 @@ def make_backend(s, # the `Settings`; `s.model` names the backend
 # %% ../nbs/11_generate.ipynb #b0ef5240
 REQUIRED = ('id', 'source', 'prompt', 'seed')
 
+def _check_settings(s, batch_size):
+    "Refuse settings that make no sense, before any folder is claimed or model loaded."
+    if s.steps < 1: raise UserError(f"--steps {s.steps}: at least 1")
+    if not 0 < s.strength <= 1: raise UserError(f"--strength {s.strength}: must lie in (0, 1]")
+    if s.guidance < 0: raise UserError(f"--guidance {s.guidance}: must be ≥ 0")
+    if s.scale is not None and s.scale <= 0: raise UserError(f"--scale {s.scale}: must be > 0")
+    if batch_size < 1: raise UserError(f"--batch-size {batch_size}: at least 1")
+
 def _check_rows(rows, manifest):
     for i, r in enumerate(rows, 1):
         missing = [k for k in REQUIRED if k not in r]
         if missing:
             raise UserError(f"{manifest}: row {i} has no {', '.join(missing)} (write manifests with didex prompts)")
+    ids = [r['id'] for r in rows]
+    if len(set(ids)) != len(ids):
+        raise UserError(f"{manifest}: two rows have the id {next(i for i in ids if ids.count(i) > 1)!r} (ids must be unique)")
     names = [Path(r['source']).stem + '.png' for r in rows]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
@@ -309,17 +320,35 @@ def _is_done(out, rec, want):
             and _valid(out/rec['image'], rec.get('size')))
 
 # %% ../nbs/11_generate.ipynb #d299acb1
-def _claim(out, rows, force):
-    "Refuse a folder that holds another manifest's or other settings' images, unless `force`."
+def _foreign(out):
+    "Files in `out` that no didex generate run wrote (anything but its manifest, its images/ and its .status/)."
+    if not out.is_dir(): return []
+    return sorted(str(p.relative_to(out)) for p in out.rglob('*') if p.is_file() and p.name != 'manifest.jsonl'
+                  and not (p.parent == out/'.status' and p.name.startswith('rank-'))
+                  and not (p.parent == out/'images' and p.suffix == '.png'))
+
+def _start_over(out):
+    "Remove what an earlier didex generate run wrote in `out`: the images its manifest lists, its status and manifest."
     old = out/'manifest.jsonl'
-    if force:
-        for f in [*(out/'.status').glob('rank-*.jsonl'), *(out/'images').glob('*.png')]: f.unlink(missing_ok=True)
+    listed = {out/r['image'] for r in read_manifest(old) if isinstance(r.get('image'), str)} if old.is_file() else set()
+    for f in [*(p for p in listed if p.parent == out/'images'), *(out/'.status').glob('rank-*.jsonl'), old]: f.unlink(missing_ok=True)
+
+def _claim(out, rows, force):
+    "Refuse a folder that holds a source, foreign files, or another manifest's or settings' images (`force`: start over)."
+    o = out.resolve()
+    inside = next((r['source'] for r in rows if o in Path(r['source']).resolve().parents), None)
+    if inside: raise UserError(f"--out {out} holds source images of the manifest ({inside}): choose a folder outside the source dataset")
+    old = out/'manifest.jsonl'
+    if not old.is_file() or force:
+        mine = {p.name for p in (out/'images').glob('*.png')} - ({Path(r['image']).name for r in read_manifest(old)
+                                                                 if isinstance(r.get('image'), str)} if old.is_file() else set())
+        foreign = _foreign(out) + sorted(f'images/{n}' for n in mine)
+        if foreign: raise UserError(f"{out} holds files didex generate did not write ({', '.join(foreign[:3])}"
+                                    f"{', ...' if len(foreign) > 3 else ''}): choose an empty folder")
+        if force: _start_over(out)
         return
-    if not old.is_file():
-        stray = [p.name for p in out.iterdir() if p.name not in ('images', '.status')] if out.is_dir() else []
-        if stray or any((out/'images').glob('*.png')):
-            raise UserError(f"{out} is not empty and has no manifest.jsonl: choose an empty folder, or pass --force")
-        return
+    if not any(r.get('status') == 'done' for r in _records(out).values()):  # nothing written yet: new settings may claim it
+        _start_over(out); return
     prev = {r['id']: r for r in read_manifest(old)}
     for r in rows:
         p = prev.get(r['id'])
@@ -390,6 +419,7 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
     rows = read_manifest(manifest)
     if not rows: raise UserError(f"{manifest} has no rows")
     names = _check_rows(rows, manifest)
+    _check_settings(s, batch_size)
     if out.exists() and not out.is_dir(): raise UserError(f"--out {out} is a file, not a folder")
     rank, world, barrier, dev = _distributed()
     backend = backend or make_backend(s, device or dev, **options)
@@ -511,6 +541,7 @@ def generate_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`
     add_quirk_option(c, 'generate')
     c.add_argument('--device', help='torch device (default: the launcher\'s GPU for this rank, else cpu)')
     c.add_argument('--force', action='store_true',
-                   help='start over an output folder made from another manifest or settings')
+                   help='start over an output folder made from another manifest or settings (removes only what didex '
+                   'generate wrote there; a folder with other files, or holding a source image, is refused)')
     c.add_argument('--quiet', action='store_true', help='no progress bar')
     c.set_defaults(func=generate_cmd)

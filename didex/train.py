@@ -22,7 +22,7 @@ from fastai.learner import Learner
 from fastai.callback.progress import ProgressCallback
 
 from .core import UserError, atomic_path
-from .data import RCS_MIN_PIXELS, uda_dataloaders
+from .data import RCS_MIN_PIXELS, labelled_items, uda_dataloaders
 from .functional import denormalize, model_stats
 from .models import save_model, segmentation_model
 from .quirks import add_quirk_option, cli_quirks, quirk_state
@@ -203,6 +203,8 @@ class TrainSettings:
         r = get_method(self.method)
         if self.precision not in ('fp32', 'bf16', 'fp16'): raise UserError(f"--precision {self.precision!r}: choose fp32, bf16 or fp16")
         for name, opts in (self.options or {}).items(): r.check(name, opts)
+        for opt, v in (('iterations', self.iterations), ('batch-size', self.batch_size), ('crop', self.crop or 1), ('lr', self.lr)):
+            if not v > 0: raise UserError(f"--{opt} {v}: must be > 0")
         q = quirk_state('train', self.quirks)
         quirk_options(r, q, self.options)  # a quirk given as a callback option is refused here, before any work
         options = target_options(r, target, self.options) if target else dict(self.options or {})
@@ -234,6 +236,7 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
     from fastai.callback.fp16 import MixedPrecision
     src, tgt = parse_dataset(source, '--source'), parse_dataset(target, '--target')
     s = (settings or TrainSettings()).resolved(tgt[0])
+    if valid: labelled_items(*parse_dataset(valid, '--valid'), 'val', '--valid')  # checked now, not hours in
     recipe, out = get_method(s.method), Path(out)
     ckpt_path = out/'checkpoint.pt'
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))

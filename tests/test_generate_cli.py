@@ -203,7 +203,44 @@ def test_generate_bad_input(tmp_path, tiny):
     (tmp_path/'bad.jsonl').write_text('{"id": "a", "source": "x.png", "prompt": "p", "seed": 0}\nnot json\n')
     assert one_line(gen(tmp_path/'bad.jsonl', tmp_path/'new', tiny), 'bad.jsonl:2 is not a JSON line')
     (tmp_path/'stray').mkdir(); (tmp_path/'stray/notes.txt').write_text('mine')
-    assert one_line(gen(tmp_path/'p.jsonl', tmp_path/'stray', tiny), 'is not empty and has no manifest.jsonl')
+    assert one_line(gen(tmp_path/'p.jsonl', tmp_path/'stray', tiny), 'holds files didex generate did not write (notes.txt)')
+    assert one_line(gen(tmp_path/'p.jsonl', tmp_path/'stray', tiny, '--force'), 'holds files didex generate did not write (notes.txt)')
+    assert (tmp_path/'stray/notes.txt').read_text() == 'mine'
+
+def test_force_never_deletes_what_didex_did_not_write(tmp_path, tiny):
+    root = make_fixture('gta5', tmp_path/'g', n=2)
+    prompts(root, tmp_path/'p.jsonl')
+    before = pngs(root)
+    for flags in ([], ['--force']):  # the source dataset's own root: refused whatever the flags
+        r = gen(tmp_path/'p.jsonl', root, tiny, *flags)
+        assert r.returncode == 2 and r.stderr.strip() == (f"didex generate: error: --out {root} holds source images of the "
+                                                          f"manifest ({root/'images/00001.png'}): choose a folder outside the source dataset")
+    assert pngs(root) == before and not (root/'manifest.jsonl').exists()
+    assert gen(tmp_path/'p.jsonl', tmp_path/'out', tiny).returncode == 0
+    (tmp_path/'out/images/mine.png').write_bytes(b'not from didex')
+    r = gen(tmp_path/'p.jsonl', tmp_path/'out', tiny, '--force', '--guidance', '5')
+    assert r.returncode == 2 and 'holds files didex generate did not write (images/mine.png)' in r.stderr
+    assert sorted(pngs(tmp_path/'out')) == ['00001.png', '00002.png', 'mine.png']  # nothing removed
+    (tmp_path/'out/images/mine.png').unlink()
+    r = gen(tmp_path/'p.jsonl', tmp_path/'out', tiny, '--force', '--guidance', '5')
+    assert r.returncode == 0 and 'generated 2' in r.stdout
+
+def test_a_failed_generate_does_not_block_its_fix(tmp_path, tiny):
+    root = make_fixture('gta5', tmp_path/'g', n=2)
+    prompts(root, tmp_path/'p.jsonl')
+    for args, msg in [(['--steps', '0'], '--steps 0: at least 1'), (['--strength', '1.5'], '--strength 1.5: must lie in (0, 1]'),
+                      (['--batch-size', '0'], '--batch-size 0: at least 1')]:
+        r = gen(tmp_path/'p.jsonl', tmp_path/'out', tiny, *args)
+        assert r.returncode == 2 and r.stderr.strip() == f'didex generate: error: {msg}' and not (tmp_path/'out').exists()
+    rows = (tmp_path/'p.jsonl').read_text().splitlines()
+    (tmp_path/'dup.jsonl').write_text('\n'.join([rows[0], rows[0].replace('g/images/00001', 'g/images/00002')]) + '\n')
+    r = gen(tmp_path/'dup.jsonl', tmp_path/'out', tiny)
+    assert r.returncode == 2 and "two rows have the id '00001'" in r.stderr and not (tmp_path/'out').exists()
+    (root/'images/00001.png').write_bytes(b'broken'); (root/'images/00002.png').write_bytes(b'broken')
+    r = gen(tmp_path/'p.jsonl', tmp_path/'out', tiny)  # every row fails: the folder holds no image
+    assert r.returncode == 1 and 'done 0, failed 2' in r.stdout
+    r = gen(tmp_path/'p.jsonl', tmp_path/'out', tiny, '--guidance', '5')  # so other settings may claim it
+    assert r.returncode == 1 and 'done 0, failed 2' in r.stdout and 'other settings' not in r.stderr
 
 def test_registered_backend_by_name(tmp_path):
     "`--model toycity` runs the procedural renderer, found by its entry point, through the same loop."

@@ -66,6 +66,10 @@ def test_bad_input_is_one_line(tmp_path, data):
     assert r.returncode == 2 and r.stderr.strip().startswith("didex train: error: --quirk trian_bn: didex train has no quirk 'trian_bn'; its quirks: train_bn")
     r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--set', 'DACS.batch_wide=False')
     assert r.returncode == 2 and r.stderr.strip() == "didex train: error: DACS.batch_wide is the quirk batch_wide: set it with --quirk batch_wide=on|off"
+    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--iterations', '0')
+    assert r.returncode == 2 and r.stderr.strip() == 'didex train: error: --iterations 0: must be > 0'
+    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--valid', f'cityscapes={tmp_path}/nowhere')
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and f'{tmp_path}/nowhere' in r.stderr  # at once, not at iteration 4000
     assert not (tmp_path/'o').exists()  # refused before anything is written
 
 def test_quirks_and_target_rows_are_recorded(tmp_path, data):
