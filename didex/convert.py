@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path, save_json
+from .core import UserError, atomic_path, folder_lock, save_json
 from .classes import NUM_CLASSES
 from .datasets import LABELLED, items, layout, read_label, splits, to_train_ids, train_ids_path
 
@@ -89,19 +89,20 @@ def convert(name, # a labelled dataset, e.g. gta5
     found = splits(name, root) or ['train']  # with no split present, `items` names what is missing
     todo = [(s, it) for s in found for it in items(name, root, s)]
     workers = workers or min(os.cpu_count() or 1, 8)
-    res, args = Conversion(), [(name, it.image, it.label) for _, it in todo]
-    with Pool(workers, _init_worker) if workers > 1 else _Inline() as pool:
-        outs = pool.imap(_work, args, chunksize=max(1, len(args)//(workers*16)))
-        outs = list(tqdm(outs, total=len(args), unit='label', desc=f'convert {name}', disable=not progress))
-    pixels = {}
-    for (split, it), o in zip(todo, outs):
-        if 'failed' in o: res.failed.append((it.label, o['failed'])); continue
-        if o['skipped']: res.skipped += 1
-        else: res.converted += 1
-        if o['resized']: res.resized.append((it.label, o['resized'][0], it.image, o['resized'][1]))
-        if split == 'train': pixels[train_ids_path(name, it.label)] = o['pixels']
-    if pixels and not res.failed: res.stats = write_class_stats(root, pixels)
-    return res
+    with folder_lock(root, 'convert'):  # one conversion of a root at a time
+        res, args = Conversion(), [(name, it.image, it.label) for _, it in todo]
+        with Pool(workers, _init_worker) if workers > 1 else _Inline() as pool:
+            outs = pool.imap(_work, args, chunksize=max(1, len(args)//(workers*16)))
+            outs = list(tqdm(outs, total=len(args), unit='label', desc=f'convert {name}', disable=not progress))
+        pixels = {}
+        for (split, it), o in zip(todo, outs):
+            if 'failed' in o: res.failed.append((it.label, o['failed'])); continue
+            if o['skipped']: res.skipped += 1
+            else: res.converted += 1
+            if o['resized']: res.resized.append((it.label, o['resized'][0], it.image, o['resized'][1]))
+            if split == 'train': pixels[train_ids_path(name, it.label)] = o['pixels']
+        if pixels and not res.failed: res.stats = write_class_stats(root, pixels)
+        return res
 
 class _Inline:
     "A one-process stand-in for `Pool`."
@@ -113,7 +114,10 @@ class _Inline:
 def convert_cmd(a): # the parsed `didex convert` arguments
     "Run `convert` and print what it did; exit status 1 if any label failed."
     res = convert(a.dataset, a.root, workers=a.workers, progress=not a.quiet)
-    print(f"{a.dataset}: converted {res.converted}, already done {res.skipped}, failed {len(res.failed)}")
+    if layout(a.dataset).train_ids:  # nothing to write but the statistics: say so
+        print(f"{a.dataset}: its labels are trainIds already, nothing to convert; read {res.converted + res.skipped}, "
+              f"failed {len(res.failed)}")
+    else: print(f"{a.dataset}: converted {res.converted}, already done {res.skipped}, failed {len(res.failed)}")
     for label, lsize, image, isize in res.resized:
         print(f"resized {label} ({lsize[0]}x{lsize[1]}) to the size of {image} ({isize[0]}x{isize[1]})")
     for f in res.stats: print(f"wrote {f}")

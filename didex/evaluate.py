@@ -8,11 +8,11 @@ Docs: https://didex.github.io/didex/evaluate.html.md"""
 # %% auto #0
 __all__ = ['slide_windows', 'predict_logits', 'segment', 'Evaluation', 'evaluate', 'results', 'markdown_table', 'write_csv',
            'plot_class_iou', 'plot_confusion', 'plot_examples', 'write_report', 'parse_data', 'evaluate_cmd',
-           'predict_cmd', 'evaluate_parser', 'confusion_matrix', 'iou', 'miou', 'pixel_accuracy']
+           'output_stems', 'predict_cmd', 'evaluate_parser', 'confusion_matrix', 'iou', 'miou', 'pixel_accuracy']
 
 # %% ../nbs/04_evaluate.ipynb #31e27d2c
 import csv, math, re, sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path, save_json
+from .core import UserError, atomic_path, check_device, save_json
 from .classes import CLASSES, NUM_CLASSES, PROTOCOLS, colorize
 from .datasets import LABELLED, items, read_image, read_label, to_train_ids, train_ids_path
 from .data import rescale_size
@@ -253,21 +253,32 @@ def write_report(evals, # `Evaluation`s, one per dataset
     return res
 
 # %% ../nbs/04_evaluate.ipynb #42bd1cf9
-def parse_data(pairs, # 'DATASET=ROOT' strings
+def parse_data(pairs, # 'DATASET=ROOT' or 'NAME:DATASET=ROOT' strings
                option='--data'): # the option named in error messages
-    "[(dataset, root)] from 'DATASET=ROOT' strings."
+    "[(name, dataset, root)] from 'NAME:DATASET=ROOT' strings; a name defaults to the dataset's, numbered when it repeats."
     res = []
     for p in pairs:
-        name, sep, root = p.partition('=')
-        if not sep or not root: raise UserError(f"{option} {p!r}: expected DATASET=ROOT, e.g. cityscapes=data/cityscapes")
-        if name not in LABELLED:
-            raise UserError(f"{option} {p!r}: unknown dataset {name!r}; choose one of {', '.join(LABELLED)}")
-        res.append((name, Path(root)))
-    return res
+        key, sep, root = p.partition('=')
+        name, _, dataset = key.rpartition(':')
+        if not sep or not root: raise UserError(f"{option} {p!r}: expected DATASET=ROOT or NAME:DATASET=ROOT, e.g. cityscapes=data/cityscapes")
+        if dataset not in LABELLED:
+            raise UserError(f"{option} {p!r}: unknown dataset {dataset!r}; choose one of {', '.join(LABELLED)}")
+        if name and not re.fullmatch(r'[\w.-]+', name): raise UserError(f"{option} {p!r}: a name may hold letters, digits, '_', '.' and '-' only")
+        res.append((name, dataset, Path(root)))
+    given = [n for n, _, _ in res if n]
+    if len(set(given)) != len(given): raise UserError(f"{option}: the name {next(n for n in given if given.count(n) > 1)!r} is given twice")
+    names, out = set(given), []
+    for name, dataset, root in res:
+        if not name:
+            name, k = dataset, 1
+            while name in names: k += 1; name = f'{dataset}-{k}'
+            names.add(name)
+        out.append((name, dataset, root))
+    return out
 
 def _load(a):
     from didex.models import load_model
-    dev = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    dev = check_device(a.device) or ('cuda' if torch.cuda.is_available() else 'cpu')
     return load_model(a.checkpoint, weights=a.weights, device=dev)
 
 def _infer_kw(a): return dict(mode=a.mode, flip=a.flip, **({'scale': tuple(a.scale)} if a.scale else {}))
@@ -275,9 +286,10 @@ def _infer_kw(a): return dict(mode=a.mode, flip=a.flip, **({'scale': tuple(a.sca
 def evaluate_cmd(a): # the parsed `didex evaluate` arguments
     "Evaluate a checkpoint on the validation split of each dataset; write the report."
     data = parse_data(a.data)
-    for name, root in data: items(name, root, a.split)  # check every root before the long part
+    for _, dataset, root in data: items(dataset, root, a.split)  # check every root before the long part
     model = _load(a)
-    evals = [evaluate(model, n, r, a.split, examples=a.examples, workers=a.workers, **_infer_kw(a)) for n, r in data]
+    evals = [replace(evaluate(model, d, r, a.split, examples=a.examples, workers=a.workers, **_infer_kw(a)), name=n)
+             for n, d, r in data]
     res = write_report(evals, a.out, a.protocol, checkpoint=str(a.checkpoint), weights=a.weights, mode=a.mode,
                        flip=a.flip, split=a.split)
     print(markdown_table(res))
@@ -293,18 +305,25 @@ def _images(paths):
     if not res: raise UserError(f"no .png or .jpg images in {', '.join(map(str, paths))}")
     return res
 
+def output_stems(files): # image paths, in order
+    "A distinct output name per file: its stem; where stems repeat, its folder's name first, then a number if need be."
+    files = [Path(f) for f in files]
+    stems = [f.stem for f in files]
+    names = [f"{f.parent.name}_{f.stem}" if stems.count(f.stem) > 1 else f.stem for f in files]
+    return [f"{n}-{names[:i].count(n) + 1}" if names.count(n) > 1 else n for i, n in enumerate(names)]
+
 def predict_cmd(a): # the parsed `didex predict` arguments
     "Segment images; write trainId PNGs and coloured overlays."
     files, out = _images(a.images), Path(a.out)
     model = _load(a)
     out.mkdir(parents=True, exist_ok=True)
-    for f in tqdm(files, unit='img', desc='predict'):
+    for f, stem in zip(tqdm(files, unit='img', desc='predict'), output_stems(files)):  # two inputs never share an output
         try: img = read_image(f)
         except Exception as e: raise UserError(f"cannot read image {f}: {e}")
         pred = segment(model, img, **_infer_kw(a))
-        with atomic_path(out/f'{f.stem}_trainIds.png') as tmp: Image.fromarray(pred).save(tmp)
+        with atomic_path(out/f'{stem}_trainIds.png') as tmp: Image.fromarray(pred).save(tmp)
         blend = (0.5*colorize(pred) + 0.5*img).astype(np.uint8)
-        with atomic_path(out/f'{f.stem}_overlay.png') as tmp: Image.fromarray(blend).save(tmp)
+        with atomic_path(out/f'{stem}_overlay.png') as tmp: Image.fromarray(blend).save(tmp)
     print(f"wrote {len(files)} predictions to {out}")
     return 0
 
@@ -325,8 +344,9 @@ def evaluate_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`
                        description='Evaluate a checkpoint on the validation split of each dataset (one confusion matrix '
                        'per dataset); write results.json, results.csv, results.md and figures to --out.')
     _model_args(e)
-    e.add_argument('--data', nargs='+', required=True, metavar='DATASET=ROOT',
-                   help='datasets to evaluate, e.g. cityscapes=data/cityscapes bdd100k=data/bdd100k')
+    e.add_argument('--data', nargs='+', required=True, metavar='[NAME:]DATASET=ROOT',
+                   help='datasets to evaluate, e.g. cityscapes=data/cityscapes bdd100k=data/bdd100k; NAME labels the '
+                   'column (default: the dataset, numbered when it repeats: fog:cityscapes=A night:cityscapes=B)')
     e.add_argument('--protocol', type=int, choices=[19, 16, 13], default=19,
                    help='classes averaged: 19, or 16 / 13 for SYNTHIA-trained models')
     e.add_argument('--split', default='val', help='split to evaluate (default: val)')

@@ -14,6 +14,7 @@ __all__ = ['SD2_SCHEDULER', 'SCALES', 'PAD_MULTIPLE', 'ENTRY_POINTS', 'BACKENDS'
 # %% ../nbs/11_generate.ipynb #49d83f35
 import functools, importlib, importlib.metadata, inspect, json, math, os, sys, time, threading, warnings
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path
+from .core import LOCK, UserError, atomic_path, check_device, folder_lock
 from .prompts import read_manifest, write_manifest
 from .quirks import add_quirk_option, cli_quirks
 
@@ -323,7 +324,7 @@ def _is_done(out, rec, want):
 def _foreign(out):
     "Files in `out` that no didex generate run wrote (anything but its manifest, its images/ and its .status/)."
     if not out.is_dir(): return []
-    return sorted(str(p.relative_to(out)) for p in out.rglob('*') if p.is_file() and p.name != 'manifest.jsonl'
+    return sorted(str(p.relative_to(out)) for p in out.rglob('*') if p.is_file() and p.name not in ('manifest.jsonl', LOCK)
                   and not (p.parent == out/'.status' and p.name.startswith('rank-'))
                   and not (p.parent == out/'images' and p.suffix == '.png'))
 
@@ -421,6 +422,7 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
     names = _check_rows(rows, manifest)
     _check_settings(s, batch_size)
     if out.exists() and not out.is_dir(): raise UserError(f"--out {out} is a file, not a folder")
+    device = check_device(device)
     rank, world, barrier, dev = _distributed()
     backend = backend or make_backend(s, device or dev, **options)
     want = []
@@ -429,63 +431,66 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
                    restore='stretch_padding' if s.stretch_padding else 'crop_padding')
         want.append(dict(id=r['id'], image=f'images/{name}', source=r['source'], dataset=r.get('dataset'),
                          prompt=r['prompt'], seed=int(r['seed']), params={**backend.params, **geo}))
-    _claim(out, want, force)  # every rank checks before any writes
-    barrier()
-    status = out/'.status'/f'rank-{rank}.jsonl'
-    if rank == 0:
-        (out/'images').mkdir(parents=True, exist_ok=True); status.parent.mkdir(exist_ok=True)
-        for f in (out/'images').glob('.*.tmp.png'): f.unlink()  # left by a killed run
-        write_manifest(_merged(out, want), out/'manifest.jsonl')
-    barrier()
-    recs = _records(out)
-    mine = [i for i in range(len(want)) if i % world == rank]
-    todo = [i for i in mine if not _is_done(out, recs.get(want[i]['id']), want[i])]
-    res = Generation(rank, world, skipped=len(mine) - len(todo))
-    lock, t0 = threading.Lock(), time.perf_counter()
-    bar = tqdm(total=len(todo), unit='img', desc=f'generate{f" rank {rank}/{world}" if world > 1 else ""}',
-               disable=not progress, position=rank)
+    lock = ExitStack()  # rank 0 holds the folder for the whole run
+    if rank == 0: lock.enter_context(folder_lock(out, 'generate'))
+    with lock:
+        _claim(out, want, force)  # every rank checks before any writes
+        barrier()
+        status = out/'.status'/f'rank-{rank}.jsonl'
+        if rank == 0:
+            (out/'images').mkdir(parents=True, exist_ok=True); status.parent.mkdir(exist_ok=True)
+            for f in (out/'images').glob('.*.tmp.png'): f.unlink()  # left by a killed run
+            write_manifest(_merged(out, want), out/'manifest.jsonl')
+        barrier()
+        recs = _records(out)
+        mine = [i for i in range(len(want)) if i % world == rank]
+        todo = [i for i in mine if not _is_done(out, recs.get(want[i]['id']), want[i])]
+        res = Generation(rank, world, skipped=len(mine) - len(todo))
+        lock, t0 = threading.Lock(), time.perf_counter()
+        bar = tqdm(total=len(todo), unit='img', desc=f'generate{f" rank {rank}/{world}" if world > 1 else ""}',
+                   disable=not progress, position=rank)
 
-    def record(i, **kw):
-        with lock, open(status, 'a') as f:
-            f.write(json.dumps({**want[i], **kw}) + '\n'); f.flush(); os.fsync(f.fileno())
+        def record(i, **kw):
+            with lock, open(status, 'a') as f:
+                f.write(json.dumps({**want[i], **kw}) + '\n'); f.flush(); os.fsync(f.fileno())
 
-    def save(i, img, size, inner):
-        img = restore_output(img, size, inner, s.stretch_padding)
-        with atomic_path(out/want[i]['image']) as tmp: img.save(tmp, format='PNG')
-        record(i, status='done', size=list(size))
+        def save(i, img, size, inner):
+            img = restore_output(img, size, inner, s.stretch_padding)
+            with atomic_path(out/want[i]['image']) as tmp: img.save(tmp, format='PNG')
+            record(i, status='done', size=list(size))
 
-    def fail(i, why):
-        res.failed.append((want[i]['id'], why)); record(i, status='failed', reason=why); bar.update()
+        def fail(i, why):
+            res.failed.append((want[i]['id'], why)); record(i, status='failed', reason=why); bar.update()
 
-    chunks = [todo[k:k + batch_size] for k in range(0, len(todo), batch_size)]
-    with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(2) as writer:
-        read = lambda c: [(i, _load(want[i], want[i]['params']['scale'])) for i in c]
-        nxt, pending = (reader.submit(read, chunks[0]) if chunks else None), []
-        for k in range(len(chunks)):
-            loaded = nxt.result()
-            nxt = reader.submit(read, chunks[k + 1]) if k + 1 < len(chunks) else None
-            ok = []
-            for i, x in loaded:
-                if isinstance(x, str): fail(i, x)
-                else: ok.append((i, *x))
-            while ok:  # equal padded sizes go through the model together
-                batch = [b for b in ok if b[1].size == ok[0][1].size]
-                ok = [b for b in ok if b[1].size != ok[0][1].size]
-                meta = [want[b[0]] for b in batch]
-                imgs = backend([b[1] for b in batch], [m['prompt'] for m in meta], [m['seed'] for m in meta])
-                pending += [writer.submit(save, i, img, size, inner) for (i, _, inner, size), img in zip(batch, imgs)]
-                res.generated += len(batch); bar.update(len(batch))
-            while len(pending) > 4*batch_size: pending.pop(0).result()
-        for f in pending: f.result()
-    bar.close()
-    res.seconds = time.perf_counter() - t0
-    barrier()
-    if rank == 0:
-        merged = _merged(out, want)
-        write_manifest(merged, out/'manifest.jsonl')
-        for f in (out/'.status').glob('rank-*.jsonl'): f.unlink()
-        res.total = {k: sum(r['status'] == k for r in merged) for k in ('done', 'failed', 'pending')}
-    return res
+        chunks = [todo[k:k + batch_size] for k in range(0, len(todo), batch_size)]
+        with ThreadPoolExecutor(1) as reader, ThreadPoolExecutor(2) as writer:
+            read = lambda c: [(i, _load(want[i], want[i]['params']['scale'])) for i in c]
+            nxt, pending = (reader.submit(read, chunks[0]) if chunks else None), []
+            for k in range(len(chunks)):
+                loaded = nxt.result()
+                nxt = reader.submit(read, chunks[k + 1]) if k + 1 < len(chunks) else None
+                ok = []
+                for i, x in loaded:
+                    if isinstance(x, str): fail(i, x)
+                    else: ok.append((i, *x))
+                while ok:  # equal padded sizes go through the model together
+                    batch = [b for b in ok if b[1].size == ok[0][1].size]
+                    ok = [b for b in ok if b[1].size != ok[0][1].size]
+                    meta = [want[b[0]] for b in batch]
+                    imgs = backend([b[1] for b in batch], [m['prompt'] for m in meta], [m['seed'] for m in meta])
+                    pending += [writer.submit(save, i, img, size, inner) for (i, _, inner, size), img in zip(batch, imgs)]
+                    res.generated += len(batch); bar.update(len(batch))
+                while len(pending) > 4*batch_size: pending.pop(0).result()
+            for f in pending: f.result()
+        bar.close()
+        res.seconds = time.perf_counter() - t0
+        barrier()
+        if rank == 0:
+            merged = _merged(out, want)
+            write_manifest(merged, out/'manifest.jsonl')
+            for f in (out/'.status').glob('rank-*.jsonl'): f.unlink()
+            res.total = {k: sum(r['status'] == k for r in merged) for k in ('done', 'failed', 'pending')}
+        return res
 
 # %% ../nbs/11_generate.ipynb #26711bba
 def generate_cmd(a): # the parsed `didex generate` arguments

@@ -261,6 +261,9 @@ def prompts_cmd(a): # the parsed `didex prompts` arguments
     if '=' not in a.source: raise UserError(f"expected SOURCE=ROOT (e.g. gta5=/data/gta5), got {a.source!r}")
     source, root = a.source.split('=', 1)
     if source not in LABELLED: raise UserError(f"unknown source {source!r}; choose one of {', '.join(LABELLED)}")
+    tok = str(a.tokenizer)
+    if not Path(tok).exists() and (tok.startswith(('/', '.', '~')) or tok.count('/') != 1):  # a path, not a hub id
+        raise UserError(f"--tokenizer {tok}: no such folder (give a tokenizer or pipeline folder, or a hub id owner/name)")
     recipes, vocab = load_terms(a.terms) if a.terms else (None, None)
     q = cli_quirks('prompts', a.quirk, same_noise=True if a.same_noise else None)
     rows = prompt_rows(source, root, a.recipe, a.seed, q['same_noise'], q['class16_per_recipe'], recipes, vocab,

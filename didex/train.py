@@ -11,6 +11,7 @@ __all__ = ['rng_state', 'set_rng_state', 'checkpoint_state', 'load_checkpoint', 
 
 # %% ../nbs/09_train.ipynb #a66ea67e
 import ast, json, random, sys
+from contextlib import ExitStack
 from functools import partial
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from fastcore.basics import store_attr
 from fastai.learner import Learner
 from fastai.callback.progress import ProgressCallback
 
-from .core import UserError, atomic_path
+from .core import UserError, atomic_path, check_device, folder_lock
 from .data import RCS_MIN_PIXELS, labelled_items, uda_dataloaders
 from .functional import denormalize, model_stats
 from .models import save_model, segmentation_model
@@ -203,8 +204,8 @@ class TrainSettings:
         r = get_method(self.method)
         if self.precision not in ('fp32', 'bf16', 'fp16'): raise UserError(f"--precision {self.precision!r}: choose fp32, bf16 or fp16")
         for name, opts in (self.options or {}).items(): r.check(name, opts)
-        for opt, v in (('iterations', self.iterations), ('batch-size', self.batch_size), ('crop', self.crop or 1), ('lr', self.lr)):
-            if not v > 0: raise UserError(f"--{opt} {v}: must be > 0")
+        for opt, v in (('iterations', self.iterations), ('batch-size', self.batch_size), ('crop', self.crop), ('lr', self.lr)):
+            if v is not None and not v > 0: raise UserError(f"--{opt} {v}: must be > 0")
         q = quirk_state('train', self.quirks)
         quirk_options(r, q, self.options)  # a quirk given as a callback option is refused here, before any work
         options = target_options(r, target, self.options) if target else dict(self.options or {})
@@ -239,47 +240,54 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
     if valid: labelled_items(*parse_dataset(valid, '--valid'), 'val', '--valid')  # checked now, not hours in
     recipe, out = get_method(s.method), Path(out)
     ckpt_path = out/'checkpoint.pt'
-    device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+    device = check_device(device) or torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     if s.precision != 'fp32' and device.type != 'cuda': raise UserError(f"--precision {s.precision} needs a GPU; this run is on {device}")
     if recipe.targets and tgt[0] not in recipe.targets:
         raise UserError(f"--target {target!r}: method {s.method!r} accepts {', '.join(recipe.targets)} targets only")
-    config = dict(source=source, target=target, **asdict(s))
-    ckpt = None
-    if ckpt_path.exists():
-        if not resume: raise UserError(f"{out} already holds a run ({ckpt_path}): add --resume to continue it, or choose another --out")
-        ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
-        _check_resume(ckpt, config, ckpt_path)
-    start, rank, world = ckpt['iteration'] if ckpt else 0, rank_distrib(), max(num_distrib(), 1)
-    if s.batch_size % world: raise UserError(f"--batch-size {s.batch_size} does not split over {world} processes")
-    set_seed(s.seed)
-    net = segmentation_model(s.model, pretrained=s.pretrained, mit_norm_eps=s.quirks['mit_norm_eps'])
-    if recipe.wrapper is not None: net = recipe.wrapper(net)
-    mean, std = model_stats(net)
-    dls = uda_dataloaders(src, tgt, s.crop, s.batch_size//world, (s.iterations - start)*world, rcs=recipe.rcs,
-                          seed=s.seed, num_workers=workers, device=device, start_iter=start*world,
-                          source_scale=tuple(s.source_scale), target_scale=recipe.target_scale,
-                          rcs_min_pixels=s.rcs_min_pixels, rcs_min_crop_ratio=recipe.rcs_min_crop_ratio, mean=mean, std=std,
-                          target_labels=recipe.target_labels, photometric=s.photometric)
-    files = [] if rank else [LossLog(out/'log.jsonl'), Checkpoint(ckpt_path, checkpoint_every, **config),
-                             DebugFigures(out/'debug', figure_every)]
-    if valid and not rank:
-        files.append(Validate(*parse_dataset(valid, '--valid'), out/'valid.jsonl', valid_every, **({} if workers is None else dict(workers=workers))))
-    if progress and not rank: files.append(TrainProgress())
-    learn = uda_learner(dls, net, recipe, lr=s.lr, quirks=s.quirks, options=s.options, cbs=files)
-    learn.remove_cb(ProgressCallback); learn.logger = lambda *_: None
-    if s.precision != 'fp32': learn.add_cb(MixedPrecision(s.precision))
-    if not rank:
-        out.mkdir(parents=True, exist_ok=True)
-        with atomic_path(out/'config.json') as tmp: tmp.write_text(json.dumps(dict(config, inference=recipe.inference), indent=1))
-    if ckpt:
-        load_checkpoint(learn, ckpt)
-        if not rank: trim_log(out/'log.jsonl', start)
-    if start < s.iterations:
-        with learn.distrib_ctx(): learn.fit_uda(start, n_iter=s.iterations)
-    final = out/'final.safetensors'
-    if not rank: save_model(final, unwrap(learn.model), getattr(learn, 'teacher', None), method=s.method,
-                            iterations=s.iterations, seed=s.seed, inference=recipe.inference)
-    return final
+    config = dict(source=f"{src[0]}={src[1].resolve()}", target=f"{tgt[0]}={tgt[1].resolve()}", **asdict(s))  # a root by its resolved path
+    rank, lock = rank_distrib(), ExitStack()
+    if not rank: lock.enter_context(folder_lock(out, 'train'))  # one run per folder
+    with lock:
+        ckpt = None
+        if ckpt_path.exists():
+            if not resume: raise UserError(f"{out} already holds a run ({ckpt_path}): add --resume to continue it, or choose another --out")
+            try: ckpt = torch.load(ckpt_path, map_location='cpu', weights_only=True)
+            except Exception as e: raise UserError(f"{ckpt_path} cannot be read ({type(e).__name__}): truncated or not a didex checkpoint; "
+                                                   f"choose another --out, or remove it to start over")
+            if not isinstance(ckpt, dict) or not {'config', 'iteration'} <= set(ckpt):
+                raise UserError(f"{ckpt_path} is not a didex training checkpoint (no config and iteration)")
+            _check_resume(ckpt, config, ckpt_path)
+        start, world = ckpt['iteration'] if ckpt else 0, max(num_distrib(), 1)
+        if s.batch_size % world: raise UserError(f"--batch-size {s.batch_size} does not split over {world} processes")
+        set_seed(s.seed)
+        net = segmentation_model(s.model, pretrained=s.pretrained, mit_norm_eps=s.quirks['mit_norm_eps'])
+        if recipe.wrapper is not None: net = recipe.wrapper(net)
+        mean, std = model_stats(net)
+        dls = uda_dataloaders(src, tgt, s.crop, s.batch_size//world, (s.iterations - start)*world, rcs=recipe.rcs,
+                              seed=s.seed, num_workers=workers, device=device, start_iter=start*world,
+                              source_scale=tuple(s.source_scale), target_scale=recipe.target_scale,
+                              rcs_min_pixels=s.rcs_min_pixels, rcs_min_crop_ratio=recipe.rcs_min_crop_ratio, mean=mean, std=std,
+                              target_labels=recipe.target_labels, photometric=s.photometric)
+        files = [] if rank else [LossLog(out/'log.jsonl'), Checkpoint(ckpt_path, checkpoint_every, **config),
+                                 DebugFigures(out/'debug', figure_every)]
+        if valid and not rank:
+            files.append(Validate(*parse_dataset(valid, '--valid'), out/'valid.jsonl', valid_every, **({} if workers is None else dict(workers=workers))))
+        if progress and not rank: files.append(TrainProgress())
+        learn = uda_learner(dls, net, recipe, lr=s.lr, quirks=s.quirks, options=s.options, cbs=files)
+        learn.remove_cb(ProgressCallback); learn.logger = lambda *_: None
+        if s.precision != 'fp32': learn.add_cb(MixedPrecision(s.precision))
+        if not rank:
+            out.mkdir(parents=True, exist_ok=True)
+            with atomic_path(out/'config.json') as tmp: tmp.write_text(json.dumps(dict(config, inference=recipe.inference), indent=1))
+        if ckpt:
+            load_checkpoint(learn, ckpt)
+            if not rank: trim_log(out/'log.jsonl', start)
+        if start < s.iterations:
+            with learn.distrib_ctx(): learn.fit_uda(start, n_iter=s.iterations)
+        final = out/'final.safetensors'
+        if not rank: save_model(final, unwrap(learn.model), getattr(learn, 'teacher', None), method=s.method,
+                                iterations=s.iterations, seed=s.seed, inference=recipe.inference)
+        return final
 
 def parse_options(specs): # `--set` values, 'CALLBACK.OPTION=VALUE'
     "{callback: {option: value}} of `--set CALLBACK.OPTION=VALUE` values (a value is read as a Python literal, else a string)."

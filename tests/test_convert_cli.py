@@ -49,6 +49,7 @@ def test_convert_train_id_datasets_writes_stats_only(tmp_path, name):
     assert r.returncode == 0, r.stderr
     assert sorted(p.relative_to(root) for p in root.rglob('*.png')) == before
     assert (root/'sample_class_stats.json').is_file()
+    assert f'{name}: its labels are trainIds already, nothing to convert' in r.stdout and 'converted' not in r.stdout
 
 def test_wrong_root_is_one_line(tmp_path):
     make_fixture('cityscapes', tmp_path/'cs', n=1)

@@ -9,7 +9,7 @@ from PIL import Image
 from didex.datasets import items
 from didex.testing import make_fixture
 from didex.models import save_model, segmentation_model
-from conftest import didex
+from conftest import cli, didex
 
 @pytest.fixture(scope='module')
 def setup(tmp_path_factory):
@@ -33,6 +33,20 @@ def test_evaluate_writes_the_table_and_figures(setup):
     assert res['mean_miou'] == pytest.approx(np.mean([res['datasets'][n]['miou'] for n in roots]))
     assert 'Weights: student' in (out/'results.md').read_text() and 'Mean mIoU' in r.stdout
     for f in ['results.csv', 'class_iou.png', 'confusion_cityscapes.png', 'examples_bdd100k.png']: assert (out/f).is_file()
+
+def test_two_roots_of_one_layout_are_two_columns(setup):
+    tmp, ckpt, roots = setup
+    other = make_fixture('cityscapes', tmp/'cityscapes_b', n=2, seed=5)
+    out = tmp/'twice'
+    r = cli('evaluate', '--checkpoint', ckpt, '--data', f"cityscapes={roots['cityscapes']}", f'cityscapes={other}',
+              f"fog:cityscapes={other}", '--out', out, *FAST)
+    assert r.returncode == 0, r.stderr
+    res = json.loads((out/'results.json').read_text())
+    assert list(res['datasets']) == ['cityscapes', 'cityscapes-2', 'fog']  # none dropped
+    assert res['datasets']['cityscapes-2'] == res['datasets']['fog']  # the same root twice, the same scores
+    assert res['mean_miou'] == pytest.approx(np.mean([d['miou'] for d in res['datasets'].values()]))
+    for f in ['confusion_cityscapes.png', 'confusion_cityscapes-2.png', 'confusion_fog.png']: assert (out/f).is_file()
+    assert '| cityscapes | cityscapes-2 | fog |' in (out/'results.md').read_text()
 
 def test_protocol_16_scores_16_classes(setup):
     tmp, ckpt, roots = setup
@@ -70,5 +84,12 @@ def test_predict_writes_train_ids_and_overlays(setup):
         pred = np.asarray(Image.open(tmp/'pred'/f'{it.image.stem}_trainIds.png'))
         assert pred.shape == np.asarray(Image.open(it.image)).shape[:2] and pred.max() < 19
         assert (tmp/'pred'/f'{it.image.stem}_overlay.png').is_file()
+    twin = tmp/'twin'; twin.mkdir(exist_ok=True)
+    first = next(it.image for it in items('cityscapes', roots['cityscapes'], 'val') if it.image.parent == folder)
+    (twin/first.name).write_bytes(first.read_bytes())
+    r = cli('predict', first, twin/first.name, '--checkpoint', ckpt, '--out', tmp/'pair', '--scale', '128', '64', '--device', 'cpu')
+    assert r.returncode == 0, r.stderr  # the same stem twice: two outputs, named by their folders
+    assert sorted(p.name for p in (tmp/'pair').iterdir()) == sorted(f'{d}_{first.stem}_{k}.png' for d in ('frankfurt', 'twin')
+                                                                     for k in ('trainIds', 'overlay'))
     r = didex('predict', tmp/'nothing.png', '--checkpoint', ckpt, '--out', tmp/'pred')
     assert r.returncode == 2 and 'nothing.png does not exist' in r.stderr

@@ -1,7 +1,6 @@
 """`didex prompts` and `didex generate` from the command line: published prompt strings, images at the source size,
 a SIGKILLed run resumed to the same bytes, sharding with torchrun, bad input."""
 import contextlib, io, json, os, signal, socket, subprocess, time
-from types import SimpleNamespace
 from pathlib import Path
 
 import numpy as np
@@ -11,13 +10,7 @@ from PIL import Image
 from didex.cli import main
 from didex.datasets import items
 from didex.testing import make_fixture
-from conftest import BIN, didex
-
-def cli(*args):
-    "Run `didex ARGS` in this process (no interpreter start-up, torch imported once); (status, stdout, stderr)."
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = main([str(a) for a in args])
-    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+from conftest import BIN, cli, didex
 
 # GTA5 raw label id -> (trainId, published class name in the uniform-class recipes), written out from the published scripts (JNiemeijer/DIDEX dataset_creation/).
 GTA5_IDS = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11, 25: 12, 26: 13, 27: 14,
@@ -107,8 +100,11 @@ def test_truncation_count_and_user_terms(tmp_path, tiny):
     root = make_fixture('gta5', tmp_path/'g', n=3)
     r = cli('prompts', f'gta5={root}', '--out', tmp_path/'p.jsonl', '--quiet', '--tokenizer', tiny)
     assert r.returncode == 0 and '3 of 3 prompts exceed' in r.stdout  # the tiny tokenizer has one token per character
-    r = cli('prompts', f'gta5={root}', '--out', tmp_path/'p.jsonl', '--quiet', '--tokenizer', tmp_path/'none')
+    r = cli('prompts', f'gta5={root}', '--out', tmp_path/'p.jsonl', '--quiet', '--tokenizer', 'nobody/none')  # a hub id not cached
     assert r.returncode == 0 and 'truncation not counted' in r.stdout
+    r = cli('prompts', f'gta5={root}', '--out', tmp_path/'p2.jsonl', '--quiet', '--tokenizer', tmp_path/'none')  # a missing folder
+    assert r.returncode == 2 and r.stderr.strip() == f"didex prompts: error: --tokenizer {tmp_path/'none'}: no such folder (give a tokenizer or pipeline folder, or a hub id owner/name)"
+    assert not (tmp_path/'p2.jsonl').exists()
     (tmp_path/'t.json').write_text(json.dumps({'terms': {'cams': ['dashcam']},
                                                'recipes': {'cam': {'template': '{base}{cams}, {classes}'}}}))
     rows = prompts(root, tmp_path/'q.jsonl', '--terms', tmp_path/'t.json', '--recipe', 'cam')

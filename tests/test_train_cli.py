@@ -8,7 +8,7 @@ from safetensors.torch import load_file
 
 from didex.convert import convert
 from didex.testing import make_fixture
-from conftest import BIN, didex
+from conftest import BIN, cli, didex
 
 SMALL = ['--method', 'mic', '--model', 'daformer_b0', '--crop', '32', '--no-pretrained', '--source-scale', '128', '72',
          '--rcs-min-pixels', '10', '--workers', '0', '--quiet']
@@ -22,7 +22,7 @@ def data(tmp_path_factory):
 
 def _iterations(out): return [json.loads(l)['iteration'] for l in (out/'log.jsonl').read_text().splitlines()]
 
-def test_killed_run_resumes_to_the_same_weights(tmp_path, data):
+def test_killed_run_resumes_to_the_same_weights(tmp_path, data, monkeypatch):
     args = [*data, *SMALL, '--iterations', '16', '--checkpoint-every', '4', '--figure-every', '10']
     p = subprocess.Popen([str(BIN/'didex'), 'train', *args, '--out', str(tmp_path/'killed')], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -45,8 +45,26 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path, data):
     assert sorted(p.name for p in (tmp_path/'whole/debug').iterdir()) == ['000000.png', '000010.png']
     r = didex('train', *args, '--out', tmp_path/'whole')
     assert r.returncode == 2 and 'already holds a run' in r.stderr and '--resume' in r.stderr
+    rel = [a.replace(str(tmp_path.parent), '..') if a.startswith(('gta5=', 'generated=')) else a for a in args]
+    monkeypatch.chdir(tmp_path)
+    r = cli('train', *rel, '--out', tmp_path/'whole', '--resume')  # the same roots, spelled relative
+    assert r.returncode == 0 and 'final.safetensors' in r.stdout, r.stderr
     r = didex('train', *args, '--out', tmp_path/'whole', '--resume', '--seed', '1')
     assert r.returncode == 2 and r.stderr.strip().endswith('was made with seed=0, not 1: resume with the run\'s settings (see config.json) or choose another --out')
+
+def test_one_run_per_folder_and_ctrl_c_says_how_to_continue(tmp_path, data):
+    args = [*data, *SMALL, '--iterations', '400', '--checkpoint-every', '2', '--out', str(tmp_path/'busy')]
+    p = subprocess.Popen([str(BIN/'didex'), 'train', *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (tmp_path/'busy/checkpoint.pt').exists() and time.time() < deadline and p.poll() is None: time.sleep(0.01)
+    try:
+        r = cli('train', *args, '--resume')  # a second run on the folder in use
+        assert r.returncode == 2 and r.stderr.count('\n') == 1, r.stderr
+        assert f"is in use by didex train (process {p.pid} on " in r.stderr
+    finally: p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and err.strip().splitlines()[-1] == ('didex train: interrupted; continue from the last '
+                                                                    'checkpoint with the same command plus --resume')
 
 def test_bad_input_is_one_line(tmp_path, data):
     r = didex('train', '--source', f'gta5={tmp_path}/none', *data[2:], '--out', tmp_path/'o', *SMALL)
@@ -62,18 +80,10 @@ def test_bad_input_is_one_line(tmp_path, data):
     assert r.returncode == 2 and "method 'mic' has no callback 'GeneratedLabels'; its callbacks: EMATeacher, DACS, FeatureDistance, MIC" in r.stderr
     r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--method', 'mic_labels')  # the fixture's generated folder names no sources
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'names no source image' in r.stderr
-    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--quirk', 'trian_bn=off')
-    assert r.returncode == 2 and r.stderr.strip().startswith("didex train: error: --quirk trian_bn: didex train has no quirk 'trian_bn'; its quirks: train_bn")
-    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--set', 'DACS.batch_wide=False')
-    assert r.returncode == 2 and r.stderr.strip() == "didex train: error: DACS.batch_wide is the quirk batch_wide: set it with --quirk batch_wide=on|off"
-    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--iterations', '0')
-    assert r.returncode == 2 and r.stderr.strip() == 'didex train: error: --iterations 0: must be > 0'
-    r = didex('train', *data, '--out', tmp_path/'o', *SMALL, '--valid', f'cityscapes={tmp_path}/nowhere')
-    assert r.returncode == 2 and r.stderr.count('\n') == 1 and f'{tmp_path}/nowhere' in r.stderr  # at once, not at iteration 4000
     assert not (tmp_path/'o').exists()  # refused before anything is written
 
 def test_quirks_and_target_rows_are_recorded(tmp_path, data):
-    r = didex('train', *data, *SMALL, '--iterations', '2', '--quirk', 'batch_wide=off', '--quirk', 'mit_norm_eps=off',
+    r = cli('train', *data, *SMALL, '--iterations', '2', '--quirk', 'batch_wide=off', '--quirk', 'mit_norm_eps=off',
               '--photometric', 'on', '--set', 'EMATeacher.ignore_bottom=3', '--out', tmp_path/'q')
     assert r.returncode == 0, r.stderr
     config = json.loads((tmp_path/'q/config.json').read_text())
@@ -81,6 +91,15 @@ def test_quirks_and_target_rows_are_recorded(tmp_path, data):
                                     decay_by_name=True, mit_norm_eps=False)
     assert config['photometric'] is True
     assert config['options']['EMATeacher'] == dict(ignore_top=0, ignore_bottom=3)  # a generated target: no rows, unless set
+
+def test_a_broken_checkpoint_is_one_line(tmp_path, data):
+    for name, content in [('truncated', b'PK\x03\x04 cut'), ('foreign', None)]:
+        out = tmp_path/name; out.mkdir()
+        if content is None: torch.save({'weights': torch.zeros(1)}, out/'checkpoint.pt')
+        else: (out/'checkpoint.pt').write_bytes(content)
+        r = cli('train', *data, *SMALL, '--iterations', '2', '--out', out, '--resume')
+        assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr, r.stderr
+        assert f"{out/'checkpoint.pt'}" in r.stderr and sorted(p.name for p in out.iterdir()) == ['checkpoint.pt']
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path, data):
     r = didex('train', *data, *SMALL, '--iterations', '6', '--checkpoint-every', '1', '--lr', '1e30', '--out', tmp_path/'nan')
