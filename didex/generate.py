@@ -321,18 +321,22 @@ def _is_done(out, rec, want):
             and _valid(out/rec['image'], rec.get('size')))
 
 # %% ../nbs/11_generate.ipynb #d299acb1
+def _written(out):
+    "The image paths that the manifest of an earlier didex generate run in `out` lists."
+    old = out/'manifest.jsonl'
+    return {out/r['image'] for r in read_manifest(old) if isinstance(r.get('image'), str)} if old.is_file() else set()
+
 def _foreign(out):
-    "Files in `out` that no didex generate run wrote (anything but its manifest, its images/ and its .status/)."
+    "Files in `out` that no didex generate run wrote: anything but its manifest, lock, status records and listed images."
     if not out.is_dir(): return []
+    ours = _written(out)
     return sorted(str(p.relative_to(out)) for p in out.rglob('*') if p.is_file() and p.name not in ('manifest.jsonl', LOCK)
-                  and not (p.parent == out/'.status' and p.name.startswith('rank-'))
-                  and not (p.parent == out/'images' and p.suffix == '.png'))
+                  and not (p.parent == out/'.status' and p.name.startswith('rank-')) and p not in ours)
 
 def _start_over(out):
     "Remove what an earlier didex generate run wrote in `out`: the images its manifest lists, its status and manifest."
-    old = out/'manifest.jsonl'
-    listed = {out/r['image'] for r in read_manifest(old) if isinstance(r.get('image'), str)} if old.is_file() else set()
-    for f in [*(p for p in listed if p.parent == out/'images'), *(out/'.status').glob('rank-*.jsonl'), old]: f.unlink(missing_ok=True)
+    for f in [*(p for p in _written(out) if p.parent == out/'images'), *(out/'.status').glob('rank-*.jsonl'),
+              out/'manifest.jsonl']: f.unlink(missing_ok=True)
 
 def _claim(out, rows, force):
     "Refuse a folder that holds a source, foreign files, or another manifest's or settings' images (`force`: start over)."
@@ -341,9 +345,7 @@ def _claim(out, rows, force):
     if inside: raise UserError(f"--out {out} holds source images of the manifest ({inside}): choose a folder outside the source dataset")
     old = out/'manifest.jsonl'
     if not old.is_file() or force:
-        mine = {p.name for p in (out/'images').glob('*.png')} - ({Path(r['image']).name for r in read_manifest(old)
-                                                                 if isinstance(r.get('image'), str)} if old.is_file() else set())
-        foreign = _foreign(out) + sorted(f'images/{n}' for n in mine)
+        foreign = _foreign(out)
         if foreign: raise UserError(f"{out} holds files didex generate did not write ({', '.join(foreign[:3])}"
                                     f"{', ...' if len(foreign) > 3 else ''}): choose an empty folder")
         if force: _start_over(out)
