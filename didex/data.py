@@ -30,7 +30,7 @@ from PIL import Image
 
 from .core import UserError, load_json
 from .classes import IGNORE_INDEX, NUM_CLASSES, colorize
-from .datasets import items, layout, read_image, train_ids_path
+from .datasets import items, layout, read_image, read_train_ids, train_ids_path
 from .functional import IMAGENET_MEAN, IMAGENET_STD, denormalize, normalize
 from .prompts import read_manifest
 
@@ -189,9 +189,6 @@ class RareClassSampler:
         return c, int(rng.choice(self.images[c]))
 
 # %% ../nbs/06_data.ipynb #16844878
-def _read_label(path):
-    with Image.open(path) as im: return np.asarray(im)
-
 def _chw(a): return torch.from_numpy(a.transpose(2, 0, 1).copy())
 
 class UDADataset:
@@ -229,7 +226,7 @@ class UDADataset:
         "Source image and label `i`, rescaled."
         img, lab = self.source[i]
         return self._read(('source', i), lambda: (rescale(read_image(img), self.source_scale),
-                                                  rescale(_read_label(lab), self.source_scale, label=True)))
+                                                  rescale(read_train_ids(lab), self.source_scale, label=True)))
 
     def augment_source(self, img, lab, rng):
         "Checked crop, flip, pad: (image, label, valid size)."
@@ -251,7 +248,7 @@ class UDADataset:
 
     def read_target_label(self, j):
         "The label of target image `j`, rescaled as the image is."
-        return self._read(('target_label', j), lambda: rescale(_read_label(self.target_labels[j]), self.target_scale, label=True))
+        return self._read(('target_label', j), lambda: rescale(read_train_ids(self.target_labels[j]), self.target_scale, label=True))
 
     def sample_target(self, rng):
         "A target (image, label or None, valid size): uniform, with its own crop and flip; its label cropped alike."
@@ -301,7 +298,7 @@ class ValidDataset:
     def __len__(self): return len(self.items)
     def __getitem__(self, i):
         img, lab = self.items[i]
-        return _chw(rescale(read_image(img), self.size)), torch.from_numpy(_read_label(lab).copy())
+        return _chw(rescale(read_image(img), self.size)), torch.from_numpy(read_train_ids(lab).copy())
 
 def valid_batch(b, # a collated batch of `ValidDataset` samples: uint8 images, trainId labels
                 mean=IMAGENET_MEAN, # the model's input mean, RGB in [0, 1]

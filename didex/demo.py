@@ -25,7 +25,7 @@ from fastai.callback.core import Callback
 from fastai.callback.progress import ProgressCallback
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path, save_json
+from .core import UserError, atomic_path, check_out, save_json
 from .classes import NUM_CLASSES, colorize
 from .convert import convert
 from .data import CROP, RCS_MIN_CROP_RATIO, RCS_MIN_PIXELS, uda_dataloaders
@@ -439,7 +439,7 @@ def demo(out, # the demo folder (created; reused if it holds a world)
          workers:int=None): # processes training models at once (None: one per core, at most one per model)
     "Run the whole DIDEX loop on ToyCity into `out`; returns (results, per-seed results, timings)."
     out = Path(out)
-    if out.exists() and not out.is_dir(): raise UserError(f"--out {out} is a file, not a folder")
+    check_out(out)
     if not seeds: raise UserError("--seeds needs at least one seed")
     if cfg.iterations < 1: raise UserError("--iterations must be at least 1")
     if workers is not None and workers < 1: raise UserError("--workers must be at least 1")

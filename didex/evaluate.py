@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path, check_device, save_json
+from .core import UserError, atomic_path, check_device, check_out, save_json
 from .classes import CLASSES, NUM_CLASSES, PROTOCOLS, colorize
 from .datasets import LABELLED, items, read_image, read_label, to_train_ids, train_ids_path
 from .data import rescale_size
@@ -281,11 +281,17 @@ def _load(a):
     dev = check_device(a.device) or ('cuda' if torch.cuda.is_available() else 'cpu')
     return load_model(a.checkpoint, weights=a.weights, device=dev)
 
+def _check_numbers(a):
+    if a.scale and min(a.scale) <= 0: raise UserError(f"--scale {' '.join(map(str, a.scale))}: must be > 0")
+
 def _infer_kw(a): return dict(mode=a.mode, flip=a.flip, **({'scale': tuple(a.scale)} if a.scale else {}))
 
 def evaluate_cmd(a): # the parsed `didex evaluate` arguments
     "Evaluate a checkpoint on the validation split of each dataset; write the report."
     data = parse_data(a.data)
+    _check_numbers(a); check_out(a.out)
+    if a.examples < 0: raise UserError(f"--examples {a.examples}: must be ≥ 0")
+    if a.workers < 0: raise UserError(f"--workers {a.workers}: must be ≥ 0 (0: decode in this process)")
     for _, dataset, root in data: items(dataset, root, a.split)  # check every root before the long part
     model = _load(a)
     evals = [replace(evaluate(model, d, r, a.split, examples=a.examples, workers=a.workers, **_infer_kw(a)), name=n)
@@ -314,12 +320,12 @@ def output_stems(files): # image paths, in order
 
 def predict_cmd(a): # the parsed `didex predict` arguments
     "Segment images; write trainId PNGs and coloured overlays."
-    files, out = _images(a.images), Path(a.out)
+    files, out = _images(a.images), check_out(Path(a.out))
+    _check_numbers(a)
     model = _load(a)
     out.mkdir(parents=True, exist_ok=True)
     for f, stem in zip(tqdm(files, unit='img', desc='predict'), output_stems(files)):  # two inputs never share an output
-        try: img = read_image(f)
-        except Exception as e: raise UserError(f"cannot read image {f}: {e}")
+        img = read_image(f)  # a file that cannot be decoded: a `UserError` naming it
         pred = segment(model, img, **_infer_kw(a))
         with atomic_path(out/f'{stem}_trainIds.png') as tmp: Image.fromarray(pred).save(tmp)
         blend = (0.5*colorize(pred) + 0.5*img).astype(np.uint8)

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import LOCK, UserError, atomic_path, check_device, folder_lock
+from .core import LOCK, UserError, atomic_path, check_device, check_out, folder_lock, write_errors
 from .prompts import read_manifest, write_manifest
 from .quirks import add_quirk_option, cli_quirks
 
@@ -423,7 +423,7 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
     if not rows: raise UserError(f"{manifest} has no rows")
     names = _check_rows(rows, manifest)
     _check_settings(s, batch_size)
-    if out.exists() and not out.is_dir(): raise UserError(f"--out {out} is a file, not a folder")
+    check_out(out)
     device = check_device(device)
     rank, world, barrier, dev = _distributed()
     backend = backend or make_backend(s, device or dev, **options)
@@ -453,7 +453,7 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
                    disable=not progress, position=rank)
 
         def record(i, **kw):
-            with lock, open(status, 'a') as f:
+            with lock, write_errors(status), open(status, 'a') as f:
                 f.write(json.dumps({**want[i], **kw}) + '\n'); f.flush(); os.fsync(f.fileno())
 
         def save(i, img, size, inner):
@@ -527,7 +527,8 @@ def generate_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`
     c.add_argument('manifest', type=Path, metavar='MANIFEST', help='prompt manifest (JSON lines from didex prompts)')
     c.add_argument('--out', type=Path, required=True, help='output folder (images/ and manifest.jsonl)')
     c.add_argument('--model', default=d.model, help=f'diffusers pipeline: hub id (must be cached) or local folder, or a '
-                   f"generator backend: {', '.join(backends()) or 'none installed'} (default {d.model})")
+                   f"generator backend: {', '.join(backends()) or 'none installed'} (tiny: random weights, to try the "
+                   f"command offline; default {d.model})")
     c.add_argument('--revision', help='hub revision of --model (default: the cached main)')
     c.add_argument('--steps', type=int, default=d.steps, help=f'sampler steps (default {d.steps})')
     c.add_argument('--guidance', type=float, default=d.guidance,

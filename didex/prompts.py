@@ -21,10 +21,10 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path
+from .core import UserError, atomic_path, check_out
 from .quirks import add_quirk_option, cli_quirks
 from .classes import CLASSES, IGNORE_INDEX, NUM_CLASSES
-from .datasets import DATASETS, LABELLED, items, read_label, to_train_ids, train_ids_path
+from .datasets import DATASETS, LABELLED, items, read_label, read_train_ids, to_train_ids, train_ids_path
 
 # %% ../nbs/10_prompts.ipynb #c951772e
 BASE = "A high quality photo; " # JNiemeijer/DIDEX dataset_creation/*_to_PTD_*.py: every prompt opens so
@@ -111,7 +111,7 @@ def present_classes(source, # a labelled source dataset, e.g. gta5
     "Sorted trainIds present in the label of a `source` image (255 dropped)."
     conv = train_ids_path(source, label)
     if conv.is_file():
-        with Image.open(conv) as im: lab = np.asarray(im)
+        lab = read_train_ids(conv)
     else: lab = to_train_ids(source, read_label(source, label))
     return [int(c) for c in np.unique(lab) if c < NUM_CLASSES]
 
@@ -264,6 +264,7 @@ def prompts_cmd(a): # the parsed `didex prompts` arguments
     tok = str(a.tokenizer)
     if not Path(tok).exists() and (tok.startswith(('/', '.', '~')) or tok.count('/') != 1):  # a path, not a hub id
         raise UserError(f"--tokenizer {tok}: no such folder (give a tokenizer or pipeline folder, or a hub id owner/name)")
+    check_out(a.out, file=True)
     recipes, vocab = load_terms(a.terms) if a.terms else (None, None)
     q = cli_quirks('prompts', a.quirk, same_noise=True if a.same_noise else None)
     rows = prompt_rows(source, root, a.recipe, a.seed, q['same_noise'], q['class16_per_recipe'], recipes, vocab,

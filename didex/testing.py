@@ -7,7 +7,7 @@ Docs: https://didex.github.io/didex/testing.html.md"""
 
 # %% auto #0
 __all__ = ['TinySeg', 'synthetic_dls', 'street_scene', 'scene_image', 'make_fixture', 'aligned_generated',
-           'naive_confusion_matrix', 'tiny_clip_tokenizer', 'tiny_depth2img_pipeline']
+           'naive_confusion_matrix', 'tiny_clip_tokenizer', 'tiny_depth2img_pipeline', 'tiny_backend']
 
 # %% ../nbs/97_testing.ipynb #18c6a3b7
 import torch
@@ -207,3 +207,11 @@ def tiny_depth2img_pipeline(path=None, # folder to save the pipeline into; None:
                                             feature_extractor=proc)
     if path is not None: pipe.save_pretrained(path)
     return pipe
+
+# %% ../nbs/97_testing.ipynb #ce45d8a9
+def tiny_backend(s, # the generation `Settings`
+                 device='cpu', # torch device
+                 **options): # passed to `DiffusersBackend` (compile ...)
+    "The `tiny` generator backend: `tiny_depth2img_pipeline` in memory, for trying `didex generate` offline."
+    from didex.generate import DiffusersBackend
+    return DiffusersBackend(s, device, pipe=tiny_depth2img_pipeline(), **options)

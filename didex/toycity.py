@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path, load_json, save_json
+from .core import UserError, atomic_path, check_out, load_json, save_json
 from .classes import CLASSES, NUM_CLASSES
 from .datasets import raw_ids, write_label
 
@@ -881,6 +881,7 @@ def _size(s):
 def toycity_cmd(a): # the parsed `didex toycity` arguments
     "Write a ToyCity world and say what to run next."
     if a.source < 1 or a.held_out < 1: raise UserError("--source and --held-out must be at least 1")
+    check_out(a.out, 'OUT')
     domains = a.domains.split(',') if a.domains else list(HELD_OUT)
     info = write_world(a.out, a.source, a.held_out, a.size, a.seed, domains, progress=not a.quiet)
     print(f"wrote {a.source} source images (GTA5 layout) to {a.out/'source'}")

@@ -22,10 +22,10 @@ from fastcore.basics import store_attr
 from fastai.learner import Learner
 from fastai.callback.progress import ProgressCallback
 
-from .core import UserError, atomic_path, check_device, folder_lock
+from .core import UserError, atomic_path, check_device, check_out, folder_lock, write_errors
 from .data import RCS_MIN_PIXELS, labelled_items, uda_dataloaders
 from .functional import denormalize, model_stats
-from .models import save_model, segmentation_model
+from .models import check_weights, model_config, save_model, segmentation_model
 from .quirks import add_quirk_option, cli_quirks, quirk_state
 from .uda import METHODS, NonFiniteLoss, UDACallback, get_method, quirk_options, target_options, uda_learner, unwrap
 
@@ -91,8 +91,9 @@ class LossLog(UDACallback):
     def after_batch(self):
         row = dict(iteration=self.iteration, lr=self.opt.hypers[-1]['lr'], **self.terms)
         if hasattr(self.learn, 'confidence'): row['confidence'] = self.learn.confidence
-        self.file.write(json.dumps({k: float(v) if torch.is_tensor(v) else v for k, v in row.items()}) + '\n')
-        self.file.flush()
+        with write_errors(self.path):
+            self.file.write(json.dumps({k: float(v) if torch.is_tensor(v) else v for k, v in row.items()}) + '\n')
+            self.file.flush()
     def after_fit(self): self.file.close()
 
 def read_log(path): # a `LossLog` file
@@ -159,7 +160,8 @@ class Validate(UDACallback):
         from didex.evaluate import evaluate, miou
         ev = evaluate(self.student, self.dataset, self.root, examples=0, progress=False, **self.kw)
         self.learn.model.train()
-        with self.path.open('a') as f: f.write(json.dumps(dict(iteration=done, dataset=self.dataset, miou=100*miou(ev.cm))) + '\n')
+        with write_errors(self.path), self.path.open('a') as f:
+            f.write(json.dumps(dict(iteration=done, dataset=self.dataset, miou=100*miou(ev.cm))) + '\n')
 
 # %% ../nbs/09_train.ipynb #3369d60e
 class TrainProgress(UDACallback):
@@ -206,11 +208,14 @@ class TrainSettings:
         for name, opts in (self.options or {}).items(): r.check(name, opts)
         for opt, v in (('iterations', self.iterations), ('batch-size', self.batch_size), ('crop', self.crop), ('lr', self.lr)):
             if v is not None and not v > 0: raise UserError(f"--{opt} {v}: must be > 0")
+        if self.source_scale is not None and min(self.source_scale) <= 0:
+            raise UserError(f"--source-scale {' '.join(map(str, self.source_scale))}: must be > 0")
+        if self.rcs_min_pixels is not None and self.rcs_min_pixels < 0: raise UserError(f"--rcs-min-pixels {self.rcs_min_pixels}: must be ≥ 0")
         q = quirk_state('train', self.quirks)
         quirk_options(r, q, self.options)  # a quirk given as a callback option is refused here, before any work
         options = target_options(r, target, self.options) if target else dict(self.options or {})
         return replace(self, crop=self.crop or r.crop, source_scale=list(self.source_scale or r.source_scale),
-                       rcs_min_pixels=self.rcs_min_pixels or RCS_MIN_PIXELS, options=options, quirks=q,
+                       rcs_min_pixels=RCS_MIN_PIXELS if self.rcs_min_pixels is None else self.rcs_min_pixels, options=options, quirks=q,
                        photometric=r.photometric if self.photometric is None else bool(self.photometric))
 
 def _check_resume(ckpt, config, path):
@@ -237,8 +242,12 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
     from fastai.callback.fp16 import MixedPrecision
     src, tgt = parse_dataset(source, '--source'), parse_dataset(target, '--target')
     s = (settings or TrainSettings()).resolved(tgt[0])
+    for opt, v in (('valid-every', valid_every), ('checkpoint-every', checkpoint_every), ('figure-every', figure_every)):
+        if not v > 0: raise UserError(f"--{opt} {v}: must be > 0")
+    if workers is not None and workers < 0: raise UserError(f"--workers {workers}: must be ≥ 0 (0: load data in this process)")
     if valid: labelled_items(*parse_dataset(valid, '--valid'), 'val', '--valid')  # checked now, not hours in
-    recipe, out = get_method(s.method), Path(out)
+    if s.pretrained: check_weights(model_config(s.model))  # cached or downloadable, before any work
+    recipe, out = get_method(s.method), check_out(Path(out))
     ckpt_path = out/'checkpoint.pt'
     device = check_device(device) or torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     if s.precision != 'fp32' and device.type != 'cuda': raise UserError(f"--precision {s.precision} needs a GPU; this run is on {device}")

@@ -1,24 +1,7 @@
 "Every command, each kind of bad input: exit 2, one line naming the option or file, no traceback, nothing written."
 import pytest
-import torch
 
-from didex.convert import convert
-from didex.models import save_model, segmentation_model
-from didex.testing import make_fixture
 from conftest import cli
-
-@pytest.fixture(scope='module')
-def world(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('bad')
-    gta = make_fixture('gta5', tmp/'gta5', n=2)
-    convert('gta5', gta, workers=1, progress=False)
-    cs = make_fixture('cityscapes', tmp/'cs', n=1)
-    gen = make_fixture('generated', tmp/'gen', n=2, seed=1)
-    torch.manual_seed(0)
-    save_model(tmp/'m.safetensors', segmentation_model('daformer_b0'))
-    r = cli('prompts', f'gta5={gta}', '--out', tmp/'p.jsonl', '--quiet')
-    assert r.returncode == 0, r.stderr
-    return dict(gta=gta, cs=cs, city=next((cs/'leftImg8bit/val').iterdir()), gen=gen, ckpt=tmp/'m.safetensors', manifest=tmp/'p.jsonl')
 
 TRAIN = ['train', '--source', 'gta5={gta}', '--target', 'generated={gen}', '--model', 'daformer_b0', '--no-pretrained',
          '--crop', '32', '--source-scale', '128', '72', '--rcs-min-pixels', '10', '--workers', '0', '--quiet']

@@ -249,6 +249,10 @@ def test_registered_backend_by_name(tmp_path):
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and 'Traceback' not in r.stderr
     assert 'toycty is neither a pipeline folder, a hub id (owner/name) nor a generator backend' in r.stderr
     assert 'toycity' in r.stderr.split('backends:')[1], r.stderr
+    r = gen(tmp_path/'p.jsonl', tmp_path/'tiny', 'tiny', '--steps', '2')  # the tiny pipeline, offline, by its name
+    assert r.returncode == 0 and 'generated 2' in r.stdout, r.stderr
+    params = [json.loads(l)['params'] for l in (tmp_path/'tiny/manifest.jsonl').read_text().splitlines()]
+    assert [(p['model'], p['pipeline'], p['steps']) for p in params] == [('tiny', 'StableDiffusionDepth2ImgPipeline', 2)]*2
 
 def test_generation_quirks_are_recorded(tmp_path, tiny):
     root = make_fixture('gta5', tmp_path/'g', n=1)
@@ -275,6 +279,6 @@ def test_generate_help():
                 '--compile', '--crop-padding', '--force', '--revision', '--depth-input', '--quirk', 'ldm_noise_offset (on)',
                 'stretch_padding (on)', 'depth_keep_aspect (on)']:
         assert opt in ' '.join(r.stdout.split()), opt
-    assert 'generator backend: toycity' in ' '.join(r.stdout.split())  # the registered backends, by name
+    assert 'generator backend: tiny, toycity' in ' '.join(r.stdout.split())  # the registered backends, by name
     with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out: main(['prompts', '--help'])
     assert all(o in ' '.join(out.getvalue().split()) for o in ['SOURCE=ROOT', '--recipe', '--seed', '--same-noise', '--terms', 'class16_per_recipe (on)'])
