@@ -1,7 +1,8 @@
 """Domain-extension throughput, images/s of the published recipe (DDIM 25 steps, guidance 9, strength 0.9, GTA5 halved
 and padded to a multiple of 64, resized back, PNG written): the naive path (fp32, batch 1, prompt strings encoded on
 every call, classic attention) against the optimised one (fp16 on a GPU, batches, SDPA, channels_last, prompt
-embeddings cached, optional torch.compile), in one run, through `didex.generate.generate` end to end.
+embeddings cached, optional torch.compile), in one run, through `didex.generate.generate` end to end; then the
+optimised backend alone (model only), and what writing a PNG costs at each zlib level.
 
 Speed does not depend on the weights: on CPU it uses the tiny random pipeline of the tests at a small image size; with
 --full it builds Stable Diffusion 2 depth-to-image at full size from its published configuration, with random weights
@@ -10,13 +11,13 @@ Speed does not depend on the weights: on CPU it uses the tiny random pipeline of
     python bench/generate.py [--n 8] [--batch-size 4] [--threads 1]   # CPU: tiny pipeline, 256x128 sources
     python bench/generate.py --full --n 16 --batch-size 8      # GPU: full-size SD2 depth, 1914x1052 sources
 """
-import argparse, json, shutil, tempfile
+import argparse, io, json, shutil, tempfile, time
 from pathlib import Path
 
 import torch
 from PIL import Image
 
-from didex.generate import DiffusersBackend, Settings, generate, pad_input
+from didex.generate import PNG_LEVEL, DiffusersBackend, Settings, generate, pad_input
 from didex.prompts import prompt_rows, write_manifest
 from didex.testing import make_fixture, tiny_clip_tokenizer, tiny_depth2img_pipeline
 
@@ -55,6 +56,27 @@ def backend(pipe_fn, manifest, s, batch_size, device, optimize, compile=False):
     b([probe]*batch_size, ['warm-up']*batch_size, list(range(batch_size)))
     return b
 
+def model_only(b, manifest, s, batch_size):
+    "images/s of the backend alone on the manifest's padded sources, already loaded (no reading, no PNG writing)."
+    rows = [json.loads(l) for l in manifest.read_text().splitlines()]
+    ims = [pad_input(Image.open(r['source']).convert('RGB'), s.scale)[0] for r in rows]
+    if torch.cuda.is_available(): torch.cuda.synchronize()
+    t = time.perf_counter()
+    for k in range(0, len(rows), batch_size):
+        b(ims[k:k + batch_size], [r['prompt'] for r in rows[k:k + batch_size]], [r['seed'] for r in rows[k:k + batch_size]])
+    if torch.cuda.is_available(): torch.cuda.synchronize()
+    return len(rows)/(time.perf_counter() - t)
+
+def png_costs(files, levels=(0, 1, 3, 6, 9)):
+    "Seconds and megabytes per image to write `files` again as PNG at each zlib level."
+    ims = [Image.open(f).convert('RGB') for f in files]
+    for level in levels:
+        t, size = time.perf_counter(), 0
+        for im in ims:
+            buf = io.BytesIO(); im.save(buf, format='PNG', compress_level=level); size += buf.tell()
+        print(f"  PNG level {level}{' (didex default)' if level == PNG_LEVEL else ' (PIL default)' if level == 6 else ''}: "
+              f"{(time.perf_counter() - t)/len(ims):.3f} s and {size/len(ims)/1e6:.2f} MB per {ims[0].width}x{ims[0].height} image")
+
 def timed(b, manifest, out, s, batch_size):
     "images/s of one `generate` run of the whole manifest (PNG writing included)."
     if torch.cuda.is_available(): torch.cuda.synchronize()
@@ -87,6 +109,14 @@ def main(n, batch_size, full, compile, size, repeats):
               f"(best of {repeats}: {', '.join(f'{x:.3f}' for x in rates[k])})")
     naive, fast = max(rates['naive']), max(rates['optimised'])
     print(f"speed-up: {fast/naive:.2f}x")
+    s, bs, _ = paths['optimised']
+    alone = max(model_only(backends['optimised'], m, s, bs) for _ in range(repeats))
+    print(f"optimised, model only (inputs loaded, nothing written): {alone:.3f} images/s; end to end: {fast:.3f} images/s "
+          f"({100*fast/alone:.0f} % of the model's rate)")
+    print("writing the generated images again as PNG:")
+    png_costs(sorted((tmp/'optimised'/'images').glob('*.png')))
+    print("writing the (noisy, synthetic) source images again as PNG:")
+    png_costs(sorted((tmp/'gta5'/'images').glob('*.png')))
     for k, rate in (('naive', naive), ('optimised', fast)):
         print(f"estimated time for all of GTA5 ({GTA5_IMAGES} images), {k}: {GTA5_IMAGES/rate/3600:.1f} h")
     shutil.rmtree(tmp)

@@ -1,6 +1,6 @@
 """One MIC iteration (EMA teacher, source loss + ImageNet feature distance, pseudo-labels, ClassMix + strong
 augmentation, MIC masking, AdamW step) through the fastai learner of `didex.uda` against a hand-written PyTorch loop
-doing the same computation on the same model and batch. Each variant runs in its own process (so each has its own peak
+doing the same computation on the same model and batch; first, DACS's blur alone, torchvision's against didex's. Each variant runs in its own process (so each has its own peak
 memory), alternating, `--rounds` times; per run: `--warmup` iterations, then the median of `--iters`.
 
     python bench/uda_step.py                                  # CPU: daformer_b0 and deeplabv2_r18 at 128 px
@@ -90,10 +90,28 @@ def measure(variant, arch, crop, warmup, iters, device):
     p.start(); times, peak, check = q.get(); p.join()
     return statistics.median(b - a for a, b in zip(times[warmup - 1:], times[warmup:])), peak, check
 
+def blur(crop, device, reps=5):
+    "DACS's blur of a batch of two crops: torchvision's 2-D kernel against didex's two 1-D passes."
+    import torch
+    from torchvision.transforms.v2 import functional as TF
+    from didex.functional import blur_kernel_size, gaussian_blur
+    x, k = torch.rand(2, 3, crop, crop, device=device), [blur_kernel_size(crop)]*2
+    def timed(f):
+        f(); torch.cuda.synchronize() if device.startswith('cuda') else None
+        t = time.perf_counter()
+        for _ in range(reps): f()
+        if device.startswith('cuda'): torch.cuda.synchronize()
+        return (time.perf_counter() - t)/reps
+    tv, sep = timed(lambda: TF.gaussian_blur(x, k, [0.65, 0.65])), timed(lambda: gaussian_blur(x, k, 0.65))
+    diff = (TF.gaussian_blur(x, k, [0.65, 0.65]) - gaussian_blur(x, k, 0.65)).abs().max().item()
+    print(f"blur of 2x3x{crop}x{crop} ({k[0]}x{k[0]} kernel), {device}: torchvision {tv*1e3:.1f} ms, separable "
+          f"{sep*1e3:.1f} ms, ratio {tv/sep:.1f}x, largest difference {diff:.1e}")
+
 def main(a):
     import torch
     device = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     mem = 'GPU memory allocated' if device.startswith('cuda') else 'process RSS'
+    blur(a.crop, device)
     for arch in a.model:
         res = {'hand': [], 'learner': []}
         for _ in range(a.rounds):

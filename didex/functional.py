@@ -7,8 +7,8 @@ Docs: https://didex.github.io/didex/functional.html.md"""
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NO_DECAY', 'normalize', 'denormalize', 'outputs', 'logits_of', 'model_stats',
            'ema_update_', 'teacher_mode_', 'pseudo_labels', 'class_mix_masks', 'mix', 'blur_kernel_size',
-           'color_jitter', 'strong_augment', 'block_mask', 'downscale_label_ratio', 'feature_distance', 'seg_loss',
-           'SegLoss', 'param_groups', 'warmup_poly']
+           'gaussian_blur', 'color_jitter', 'strong_augment', 'block_mask', 'downscale_label_ratio', 'feature_distance',
+           'seg_loss', 'SegLoss', 'param_groups', 'warmup_poly']
 
 # %% ../nbs/07_functional.ipynb #ea7cc10d
 import math
@@ -125,6 +125,24 @@ def blur_kernel_size(side:int): # image side, pixels
     c = math.ceil(0.1*side)
     return int(math.floor(c - 0.5 + c % 2))
 
+def _gaussian_1d(n, sigma):
+    "torchvision's normalised Gaussian of `n` taps."
+    t = torch.linspace(-(n - 1)/2, (n - 1)/2, n)
+    w = torch.exp(-0.5*(t/sigma)**2)
+    return w/w.sum()
+
+def gaussian_blur(img:torch.Tensor, # images (..., C, H, W), float
+                  kernel_size:list, # [width, height] taps, odd, as torchvision takes them
+                  sigma:float): # the Gaussian's σ, both axes
+    "torchvision's `gaussian_blur` (same kernel, reflect padding) as a row pass and a column pass."
+    kx, ky = kernel_size
+    x = img.reshape(-1, *img.shape[-3:])
+    c = x.shape[1]
+    x = F.pad(x, [kx//2, kx//2, ky//2, ky//2], mode='reflect')
+    x = F.conv2d(x, _gaussian_1d(kx, sigma).to(x).view(1, 1, 1, kx).expand(c, 1, 1, kx), groups=c)
+    x = F.conv2d(x, _gaussian_1d(ky, sigma).to(x).view(1, 1, ky, 1).expand(c, 1, ky, 1), groups=c)
+    return x.reshape(img.shape)
+
 def _saturate(img, f):
     "Scale the HSV saturation of (..., 3, H, W) `img` by `f` (a number, or a tensor that broadcasts), clamped to 1."
     v = img.amax(-3, keepdim=True)
@@ -163,10 +181,10 @@ def strong_augment(x:torch.Tensor, # normalised images (B, 3, H, W)
     if blur > blur_p:
         k = [blur_kernel_size(x.shape[-1]), blur_kernel_size(x.shape[-2])]
         if per_image:
-            out = torch.stack([TF.gaussian_blur(i, k, [s, s]) for i, s in zip(out, torch.empty(len(x)).uniform_(*sigma).tolist())])
+            out = torch.stack([gaussian_blur(i, k, s) for i, s in zip(out, torch.empty(len(x)).uniform_(*sigma).tolist())])
         else:
             s = torch.empty(()).uniform_(*sigma).item()
-            out = TF.gaussian_blur(out, k, [s, s])
+            out = gaussian_blur(out, k, s)
     return normalize(out, mean, std).to(x.dtype)
 
 # %% ../nbs/07_functional.ipynb #097a625d

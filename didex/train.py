@@ -280,7 +280,8 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
         files = [] if rank else [LossLog(out/'log.jsonl'), Checkpoint(ckpt_path, checkpoint_every, **config),
                                  DebugFigures(out/'debug', figure_every)]
         if valid and not rank:
-            files.append(Validate(*parse_dataset(valid, '--valid'), out/'valid.jsonl', valid_every, **({} if workers is None else dict(workers=workers))))
+            files.append(Validate(*parse_dataset(valid, '--valid'), out/'valid.jsonl', valid_every, precision=s.precision,
+                                  **({} if workers is None else dict(workers=workers))))  # the run's precision, fp32 as published
         if progress and not rank: files.append(TrainProgress())
         learn = uda_learner(dls, net, recipe, lr=s.lr, quirks=s.quirks, options=s.options, cbs=files)
         learn.remove_cb(ProgressCallback); learn.logger = lambda *_: None

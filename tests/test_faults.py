@@ -57,6 +57,10 @@ NUMBERS = [
     (COMMANDS['evaluate'] + ['--workers', '-2'], '--workers -2: must be ≥ 0'),
     (COMMANDS['evaluate'] + ['--scale', '0', '512'], '--scale 0 512: must be > 0'),
     (COMMANDS['predict'] + ['--scale', '1024', '-1'], '--scale 1024 -1: must be > 0'),
+    (COMMANDS['evaluate'] + ['--precision', 'bf16', '--device', 'cpu'], '--precision bf16 needs a GPU; this runs on cpu'),
+    (COMMANDS['predict'] + ['--precision', 'fp16', '--device', 'cpu'], '--precision fp16 needs a GPU; this runs on cpu'),
+    (COMMANDS['generate'] + ['--png-level', '10'], '--png-level 10: choose 0 (none) to 9 (smallest)'),
+    (COMMANDS['generate'] + ['--writers', '0'], '--writers 0: at least 1'),
 ]
 
 @pytest.mark.parametrize('args, message', NUMBERS, ids=[f"{a[0]}{m.split(':')[0]}" for a, m in NUMBERS])
