@@ -211,6 +211,9 @@ class UDADataset:
         cache:bool=False, # keep every decoded, rescaled image in memory (a small dataset read many times: the demo)
         target_labels:list=None, # a trainId label path per target image (a pixel-aligned generated domain), or None
         photometric:bool=False, # mmseg's PhotoMetricDistortion on each source crop (the DG baseline)
+        rank:int=0, # this process's rank among `world` training processes
+        world:int=1, # training processes, each drawing its slice of every global batch
+        batch:int=1, # samples per batch of this process (with `world` > 1: the slice's size)
     ):
         store_attr(); self.kept = {}
 
@@ -259,8 +262,12 @@ class UDADataset:
         lab = None if self.target_labels is None else flip_crop_pad(self.read_target_label(j), box, flip, self.crop, IGNORE_INDEX)
         return flip_crop_pad(img, box, flip, self.crop, 0), lab, img[box].shape[:2]
 
+    def sample_index(self, j): # this process's sample
+        "The run-wide index of sample `j`: global batch `j // batch` of `world × batch` samples, this rank's slice of it."
+        return self.start + (j//self.batch)*self.batch*self.world + self.rank*self.batch + j % self.batch
+
     def __getitem__(self, j):
-        rs, rt = (np.random.default_rng((self.seed, self.start + j, k)) for k in (0, 1))
+        rs, rt = (np.random.default_rng((self.seed, self.sample_index(j), k)) for k in (0, 1))
         img, lab, vs = self.sample_source(rs)
         if self.photometric: img = photometric_distortion(img, rs)
         timg, tlab, vt = self.sample_target(rt)
@@ -347,7 +354,7 @@ def uda_dataloaders(
     source:tuple, # (name, root) of the labelled source, e.g. ('gta5', '/data/gta5')
     target:tuple, # (name, root) of the target: ('generated', DIR) or a real dataset's train split ('cityscapes', ROOT)
     crop=CROP, # crop size: int or (h, w)
-    batch_size:int=2, # source and target images per step
+    batch_size:int=2, # source and target images per step, of this process
     n_iter:int=40000, # training iterations: the train loader's length
     rcs:bool=True, # rare class sampling (DAFormer); False draws source images uniformly
     valid:tuple=None, # (name, root) whose val split validates, e.g. ('cityscapes', ROOT); None: an empty loader
@@ -369,6 +376,8 @@ def uda_dataloaders(
     std:tuple=IMAGENET_STD, # the model's input standard deviation
     target_labels:bool=False, # a generated target's crops come with their source labels (`generated_labels`)
     photometric:bool=False, # mmseg's PhotoMetricDistortion on the source crops (the DG baseline, `source_only`)
+    rank:int=0, # this process's rank among `world` training processes
+    world:int=1, # training processes: each loads `batch_size` samples of every global batch of world × batch_size
 ):
     "fastai `DataLoaders`: train yields normalised (x_s, y_s, x_t[, y_t]) with `n_inp=1`, valid yields (x, y)."
     crop = (crop, crop) if isinstance(crop, int) else tuple(crop)
@@ -381,8 +390,9 @@ def uda_dataloaders(
     if target_scale is None: target_scale = source_scale if tname == 'generated' else REAL_TARGET_SCALE
     if rcs_min_crop_ratio is None: rcs_min_crop_ratio = RCS_MIN_CROP_RATIO*crop[0]*crop[1]/CROP**2
     sampler = RareClassSampler(sname, sroot, [l for _, l in src], rcs_temperature, rcs_min_pixels) if rcs else None
-    ds = UDADataset(src, tgt, n_iter*batch_size, crop, source_scale, target_scale, sampler, seed, start_iter*batch_size,
-                    cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries, cache, tlabels, photometric)
+    ds = UDADataset(src, tgt, n_iter*batch_size, crop, source_scale, target_scale, sampler, seed, start_iter*batch_size*world,
+                    cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries, cache, tlabels, photometric,
+                    rank, world, batch_size)
     device = default_device() if device is None else torch.device(device)
     kw = dict(num_workers=_workers(num_workers), pin_memory=device.type == 'cuda')
     train = DataLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std), **kw)

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import LOCK, UserError, atomic_path, check_device, check_out, folder_lock, write_errors
+from .core import LOCK, UserError, atomic_path, check_device, check_out, folder_lock, launcher, write_errors
 from .prompts import read_manifest, write_manifest
 from .quirks import add_quirk_option, cli_quirks
 
@@ -318,10 +318,12 @@ def _records(out):
     return recs
 
 def _is_done(out, rec, want):
-    "Whether record `rec` is a finished image of row `want` (same prompt, seed and parameters) that is valid on disk."
-    return (rec is not None and rec.get('status') == 'done'
-            and all(rec.get(k) == want[k] for k in ('prompt', 'seed', 'params', 'image'))
-            and _valid(out/rec['image'], rec.get('size')))
+    "Whether record `rec` is a finished image of row `want` (same prompt, seed and parameters) still whole on disk."
+    if rec is None or rec.get('status') != 'done' or any(rec.get(k) != want[k] for k in ('prompt', 'seed', 'params', 'image')):
+        return False
+    if 'bytes' not in rec: return _valid(out/rec['image'], rec.get('size'))  # a record of an older didex: decode it
+    try: return (out/rec['image']).stat().st_size == rec['bytes']  # written whole (atomically), still the same size
+    except OSError: return False
 
 # %% ../nbs/11_generate.ipynb #d299acb1
 def _written(out):
@@ -334,12 +336,12 @@ def _foreign(out):
     if not out.is_dir(): return []
     ours = _written(out)
     return sorted(str(p.relative_to(out)) for p in out.rglob('*') if p.is_file() and p.name not in ('manifest.jsonl', LOCK)
-                  and not (p.parent == out/'.status' and p.name.startswith('rank-')) and p not in ours)
+                  and not (p.parent == out/'.status' and p.name.startswith(('rank-', 'done-'))) and p not in ours)
 
 def _start_over(out):
     "Remove what an earlier didex generate run wrote in `out`: the images its manifest lists, its status and manifest."
     for f in [*(p for p in _written(out) if p.parent == out/'images'), *(out/'.status').glob('rank-*.jsonl'),
-              out/'manifest.jsonl']: f.unlink(missing_ok=True)
+              *(out/'.status').glob('done-*'), out/'manifest.jsonl']: f.unlink(missing_ok=True)
 
 def _claim(out, rows, force):
     "Refuse a folder that holds a source, foreign files, or another manifest's or settings' images (`force`: start over)."
@@ -372,7 +374,7 @@ def _merged(out, rows):
     recs, res = _records(out), []
     for r in rows:
         rec = recs.get(r['id'])
-        if _is_done(out, rec, r): res.append({**r, 'status': 'done', 'size': rec['size']})
+        if _is_done(out, rec, r): res.append({**r, 'status': 'done', 'size': rec['size'], **{k: rec[k] for k in ('bytes',) if k in rec}})
         elif rec is not None and rec.get('status') == 'failed' and rec.get('params') == r['params']:
             res.append({**r, 'status': 'failed', 'reason': rec['reason']})
         else: res.append({**r, 'status': 'pending'})
@@ -402,15 +404,6 @@ def _load(row, scale):
     padded, inner = pad_input(im, scale)
     return padded, inner, im.size
 
-def _distributed():
-    "(rank, world size, barrier, device) from accelerate's view of the launcher (torchrun, accelerate launch, or none)."
-    import torch
-    if int(os.environ.get('WORLD_SIZE', '1')) == 1:
-        return 0, 1, (lambda: None), ('cuda' if torch.cuda.is_available() else 'cpu')
-    from accelerate import PartialState
-    st = PartialState(cpu=not torch.cuda.is_available())  # without a GPU, ranks meet over gloo
-    return st.process_index, st.num_processes, st.wait_for_everyone, st.device
-
 def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
              out, # output folder: images/ and manifest.jsonl
              settings=None, # the `Settings` (default: the published recipe)
@@ -433,7 +426,7 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
     writers = writers or min(os.cpu_count() or 1, 8)
     check_out(out)
     device = check_device(device)
-    rank, world, barrier, dev = _distributed()
+    rank, world, barrier, dev = launcher()
     backend = backend or make_backend(s, device or dev, **options)
     want = []
     for r, name in zip(rows, names):
@@ -451,11 +444,12 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
             (out/'images').mkdir(parents=True, exist_ok=True); status.parent.mkdir(exist_ok=True)
             for f in (out/'images').glob('.*.tmp.png'): f.unlink()  # left by a killed run
             write_manifest(_merged(out, want), out/'manifest.jsonl')
+            for f in status.parent.glob('done-*'): f.unlink()
         barrier()
-        recs = _records(out)
-        mine = [i for i in range(len(want)) if i % world == rank]
-        todo = [i for i in mine if not _is_done(out, recs.get(want[i]['id']), want[i])]
-        res = Generation(rank, world, skipped=len(mine) - len(todo))
+        recs = _records(out)  # the same files for every rank: the same rows pending, shared out evenly
+        pending = [i for i in range(len(want)) if not _is_done(out, recs.get(want[i]['id']), want[i])]
+        todo = pending[rank::world]
+        res = Generation(rank, world, skipped=len(want) - len(pending))
         lock, t0 = threading.Lock(), time.perf_counter()
         bar = tqdm(total=len(todo), unit='img', desc=f'generate{f" rank {rank}/{world}" if world > 1 else ""}',
                    disable=not progress, position=rank)
@@ -466,8 +460,9 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
 
         def save(i, img, size, inner):
             img = restore_output(img, size, inner, s.stretch_padding)
-            with atomic_path(out/want[i]['image']) as tmp: img.save(tmp, format='PNG', compress_level=png_level)
-            record(i, status='done', size=list(size))
+            with atomic_path(out/want[i]['image']) as tmp:
+                img.save(tmp, format='PNG', compress_level=png_level); n = tmp.stat().st_size
+            record(i, status='done', size=list(size), bytes=n)
 
         def fail(i, why):
             res.failed.append((want[i]['id'], why)); record(i, status='failed', reason=why); bar.update()
@@ -494,11 +489,12 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
             for f in pending: f.result()
         bar.close()
         res.seconds = time.perf_counter() - t0
-        barrier()
+        (status.parent/f'done-{rank}').touch()  # no barrier: a rank that finishes early does not wait into a timeout
+        while rank == 0 and not all((status.parent/f'done-{r}').exists() for r in range(world)): time.sleep(0.2)
         if rank == 0:
             merged = _merged(out, want)
             write_manifest(merged, out/'manifest.jsonl')
-            for f in (out/'.status').glob('rank-*.jsonl'): f.unlink()
+            for f in [*(out/'.status').glob('rank-*.jsonl'), *(out/'.status').glob('done-*')]: f.unlink()
             res.total = {k: sum(r['status'] == k for r in merged) for k in ('done', 'failed', 'pending')}
         return res
 

@@ -7,11 +7,11 @@ Docs: https://didex.github.io/didex/uda.html.md"""
 # %% auto #0
 __all__ = ['PSEUDO_LABEL_MODES', 'INFERENCE_MODES', 'METHODS', 'QUIRK_OPTIONS', 'PSEUDO_IGNORE_ROWS', 'unwrap', 'UDACallback',
            'NonFiniteLoss', 'UDA', 'EMATeacher', 'DACS', 'FeatureDistance', 'MIC', 'GeneratedLabels', 'ParamGroups',
-           'Recipe', 'register_method', 'get_method', 'quirk_options', 'target_options', 'uda_learner',
-           'SkipValidation']
+           'DistributedStudent', 'Recipe', 'register_method', 'get_method', 'quirk_options', 'target_options',
+           'uda_learner', 'SkipValidation']
 
 # %% ../nbs/08_uda.ipynb #7fc4cb8e
-import inspect
+import inspect, warnings
 from contextlib import nullcontext
 from copy import deepcopy
 from dataclasses import dataclass, fields
@@ -55,6 +55,11 @@ class UDACallback(Callback):
     def backward(self, loss):
         scaler = getattr(self.learn, 'scaler', None)
         (scaler.scale(loss) if scaler is not None else loss).backward()
+    def forward(self, x):
+        "The student on `x` (an extra pass of the iteration); under DDP its gradients are all-reduced after the last pass."
+        m = self.learn.model
+        if hasattr(m, 'require_backward_grad_sync'): m.require_backward_grad_sync = self.learn.sync_after(self)
+        return m(x)
     def term(self, name, loss): self.learn.terms[name] = loss.detach()
 
 class NonFiniteLoss(RuntimeError):
@@ -99,6 +104,7 @@ class EMATeacher(UDACallback):
 class DACS(UDACallback):
     "ClassMix of source onto target, strong augmentation, pixel-weighted cross-entropy on the mixed image."
     order = 14 # after `EMATeacher` (pseudo-labels); before `MIC`, whose random draws follow the mix's as published
+    extra_pass = True # a forward and backward pass of the student of its own
     def __init__(self, batch_wide:bool=True): # published quirk: ClassMix classes of the whole batch, 255 included
         store_attr()
     def after_backward(self):
@@ -107,7 +113,7 @@ class DACS(UDACallback):
         self.learn.x_mix = self.augment(mix(mask, x_s, x_t))
         self.learn.y_mix = mix(mask, y_s, self.learn.pseudo_label)
         w = self.learn.pseudo_weight
-        with self.autocast(): loss = self.loss_func(self.learn.model(self.learn.x_mix), self.learn.y_mix, weight=mix(mask, torch.ones_like(w), w))
+        with self.autocast(): loss = self.loss_func(self.forward(self.learn.x_mix), self.learn.y_mix, weight=mix(mask, torch.ones_like(w), w))
         self.backward(loss); self.term('mix', loss)
 
 # %% ../nbs/08_uda.ipynb #a673909e
@@ -133,6 +139,7 @@ class FeatureDistance(UDACallback):
 class MIC(UDACallback):
     "Masked image consistency: the student on the masked, augmented target against the pseudo-labels."
     order = 15 # after `EMATeacher` and `DACS`, as the published iteration runs
+    extra_pass = True # a forward and backward pass of the student of its own
     def __init__(self, lam:float=1., # MIC: loss weight
                  ratio:float=0.7, # MIC: fraction of blocks masked
                  block:int=None, # block side; None: crop height / 16 (32 at 512, 64 at 1024)
@@ -143,18 +150,19 @@ class MIC(UDACallback):
         b, _, h, w = x_t.shape
         self.learn.x_masked = self.augment(x_t, per_image=not self.aug_per_batch)*block_mask(b, h, w, self.ratio, self.block or max(1, h//16), x_t.device)
         with self.autocast():
-            loss = self.lam*self.loss_func(self.learn.model(self.learn.x_masked), self.learn.pseudo_label, weight=self.learn.pseudo_weight)
+            loss = self.lam*self.loss_func(self.forward(self.learn.x_masked), self.learn.pseudo_label, weight=self.learn.pseudo_weight)
         self.backward(loss); self.term('mic', loss)
 
 # %% ../nbs/08_uda.ipynb #68da857c
 class GeneratedLabels(UDACallback):
     "Cross-entropy of the student on the generated target image against its source image's label."
     order = 16 # after `MIC`: the published iteration's random draws come first
+    extra_pass = True # a forward and backward pass of the student of its own
     def __init__(self, lam:float=1.): # weight of the loss
         store_attr()
     def after_backward(self):
         if self.learn.y_t is None: raise UserError("GeneratedLabels needs the target's source labels: build the loaders with target_labels=True")
-        with self.autocast(): loss = self.lam*self.loss_func(self.learn.model(self.learn.x_t), self.learn.y_t)
+        with self.autocast(): loss = self.lam*self.loss_func(self.forward(self.learn.x_t), self.learn.y_t)
         self.backward(loss); self.term('labels', loss)
 
 # %% ../nbs/08_uda.ipynb #2665fff6
@@ -165,6 +173,26 @@ class ParamGroups(Callback):
         self.learn.create_opt()
         state, self.learn.resume_opt = getattr(self.learn, 'resume_opt', None), None
         if state is not None: self.learn.opt.load_state_dict(state)
+
+# %% ../nbs/08_uda.ipynb #56cb7206
+class DistributedStudent(Callback):
+    "The student in torch's `DistributedDataParallel` during the fit, its gradients all-reduced once per iteration."
+    order = 11 # before `UDA`: the source pass is the iteration's first
+    def __init__(self, device_ids:list=None, # this process's GPU, or None on the CPU
+                 every_pass:bool=False): # all-reduce after every pass (DDP's plain use), not once per iteration
+        store_attr()
+    def before_fit(self):
+        from torch.nn.parallel import DistributedDataParallel
+        passes = sorted((cb for cb in self.learn.cbs if getattr(cb, 'extra_pass', False)), key=lambda cb: cb.order)
+        last = passes[-1] if passes else None
+        self.learn.sync_after = lambda cb: self.every_pass or cb is last
+        model = self.learn.model
+        # MiT's depthwise convolutions (C, 1, 3, 3) differ from their bucket views only in the stride of the size-1 axis
+        warnings.filterwarnings('ignore', message='Grad strides do not match bucket view strides')
+        if self.device_ids: model = nn.SyncBatchNorm.convert_sync_batchnorm(model)  # the same parameters: the optimizer keeps them
+        self.learn.model = DistributedDataParallel(model, device_ids=self.device_ids, gradient_as_bucket_view=True)
+    def before_batch(self): self.learn.model.require_backward_grad_sync = self.learn.sync_after(None)  # the source pass
+    def after_fit(self): self.learn.model = self.learn.model.module
 
 # %% ../nbs/08_uda.ipynb #d58ed7ac
 PSEUDO_LABEL_MODES = ('whole',) # the teacher on the whole target crop

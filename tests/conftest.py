@@ -1,4 +1,4 @@
-import contextlib, io, os, subprocess, sys
+import contextlib, io, os, signal, subprocess, sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,6 +19,24 @@ def didex(*args, **kw):
 
 @pytest.fixture
 def run(): return didex
+
+def kill_tree(pid):
+    "SIGKILL process `pid` and every process below it (torchrun starts its workers in sessions of their own)."
+    children = {}
+    for stat in Path('/proc').glob('[0-9]*/stat'):
+        try: fields = stat.read_text().rsplit(')', 1)[1].split()
+        except OSError: continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    todo, found = [pid], []
+    while todo: found.append(todo.pop()); todo += children.get(found[-1], [])
+    for p in found:
+        try: os.kill(p, signal.SIGKILL)
+        except ProcessLookupError: pass
+
+def torchrun(*args, port_offset=0):
+    "`torchrun --nproc-per-node 2 -m didex ARGS`, on a port of this test process's own."
+    return [str(BIN/'torchrun'), '--nproc-per-node', '2', '--master-port', str(29500 + (os.getpid() + port_offset) % 1000),
+            '-m', 'didex', *map(str, args)]
 
 @pytest.fixture(scope='module')
 def world(tmp_path_factory):

@@ -10,7 +10,7 @@ from PIL import Image
 from didex.cli import main
 from didex.datasets import items
 from didex.testing import make_fixture
-from conftest import BIN, cli, didex
+from conftest import BIN, cli, didex, kill_tree, torchrun
 
 # GTA5 raw label id -> (trainId, published class name in the uniform-class recipes), written out from the published scripts (JNiemeijer/DIDEX dataset_creation/).
 GTA5_IDS = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11, 25: 12, 26: 13, 27: 14,
@@ -282,3 +282,36 @@ def test_generate_help():
     assert 'generator backend: tiny, toycity' in ' '.join(r.stdout.split())  # the registered backends, by name
     with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out: main(['prompts', '--help'])
     assert all(o in ' '.join(out.getvalue().split()) for o in ['SOURCE=ROOT', '--recipe', '--seed', '--same-noise', '--terms', 'class16_per_recipe (on)'])
+
+def worker_pids(out):
+    "The processes torchrun started for the run into `out` (not torchrun itself)."
+    pids = []
+    for f in Path('/proc').glob('[0-9]*/cmdline'):
+        try: cmd = f.read_bytes().decode(errors='ignore')
+        except OSError: continue
+        if str(out) in cmd and 'torchrun' not in cmd: pids.append(int(f.parent.name))
+    return pids
+
+def test_two_processes_one_killed_then_rerun_match_an_uninterrupted_run(tmp_path):
+    "Two processes over gloo; one is killed mid-run: the rerun shares out what is pending and ends like a run never stopped."
+    root = make_fixture('gta5', tmp_path/'g', n=12)
+    prompts(root, tmp_path/'p.jsonl')
+    args = ['generate', tmp_path/'p.jsonl', '--model', 'tiny', '--steps', '6', '--quiet']
+    r = subprocess.run(torchrun(*args, '--out', tmp_path/'whole'), capture_output=True, text=True, env=ONE_THREAD, timeout=300)
+    assert r.returncode == 0 and 'done 12, failed 0, pending 0' in r.stdout, r.stdout + r.stderr[-2000:]
+    p = subprocess.Popen(torchrun(*args, '--out', tmp_path/'cut', port_offset=1), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=ONE_THREAD)
+    deadline = time.time() + 240
+    while len(list((tmp_path/'cut/images').glob('[0-9]*.png'))) < 2 and time.time() < deadline and p.poll() is None: time.sleep(0.01)
+    kill_tree(max(worker_pids(tmp_path/'cut')))  # one worker dies; torchrun stops the other
+    p.communicate(timeout=120)
+    left = 12 - len(list((tmp_path/'cut/images').glob('[0-9]*.png')))
+    assert 0 < left < 12, left
+    t = time.time()
+    r = subprocess.run(torchrun(*args, '--out', tmp_path/'cut', port_offset=2), capture_output=True, text=True, env=ONE_THREAD, timeout=300)
+    assert r.returncode == 0 and 'done 12, failed 0, pending 0' in r.stdout, r.stdout + r.stderr[-2000:]
+    assert time.time() - t < 120  # no collective waited for its timeout
+    gen = [l for l in r.stdout.splitlines() if l.startswith('rank ')]
+    assert sorted(int(l.split('generated ')[1].split()[0]) for l in gen) == sorted([left//2, left - left//2])  # shared evenly
+    assert pngs(tmp_path/'cut') == pngs(tmp_path/'whole')  # byte for byte
+    assert not list((tmp_path/'cut/.status').glob('*'))
