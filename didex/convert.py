@@ -9,7 +9,7 @@ Docs: https://didex.github.io/didex/convert.html.md"""
 __all__ = ['class_pixels', 'convert_label', 'Conversion', 'write_class_stats', 'convert', 'convert_cmd', 'convert_parser']
 
 # %% ../nbs/03_convert.ipynb #d21fadba
-import os, signal, sys
+import signal, sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import Pool
@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path, check_out, folder_lock, save_json
+from .core import UserError, atomic_path, check_out, cores, folder_lock, save_json
 from .classes import NUM_CLASSES
 from .datasets import LABELLED, decoding, items, layout, read_label, read_train_ids, splits, to_train_ids, train_ids_path
 
@@ -102,7 +102,7 @@ def convert(name, # a labelled dataset, e.g. gta5
     if workers is not None and workers < 0: raise UserError(f"--workers {workers}: must be ≥ 0 (0: one per core)")
     found = splits(name, root) or ['train']  # with no split present, `items` names what is missing
     todo = [(s, it) for s in found for it in items(name, root, s)]
-    workers = workers or min(os.cpu_count() or 1, 8)
+    workers = workers or cores()
     check_out(root, 'ROOT')  # the trainId labels and the statistics are written beside the raw labels
     with folder_lock(root, 'convert'):  # one conversion of a root at a time
         res, args = Conversion(), [(name, it.image, it.label, check_images) for _, it in todo]

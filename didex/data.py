@@ -14,7 +14,6 @@ __all__ = ['SOURCE_SCALE', 'REAL_TARGET_SCALE', 'CROP', 'CAT_MAX_RATIO', 'CROP_T
            'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
 
 # %% ../nbs/06_data.ipynb #c3c55121
-import os
 from functools import partial
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from fastai.data.load import DataLoader
 from fastai.torch_core import default_device
 from PIL import Image
 
-from .core import UserError, load_json
+from .core import UserError, cores, load_json
 from .classes import IGNORE_INDEX, NUM_CLASSES, colorize
 from .datasets import items, layout, read_image, read_train_ids, train_ids_path
 from .functional import IMAGENET_MEAN, IMAGENET_STD, denormalize, normalize
@@ -326,7 +325,7 @@ def labelled_items(name:str, # a labelled dataset, e.g. 'gta5' or 'cityscapes'
     return its
 
 def _workers(n):
-    n = min(8, os.cpu_count() or 1) if n is None else n
+    n = cores() if n is None else n
     # OpenCV's thread pool does not survive fork (a loader process that touches it can hang): the processes are
     # the parallelism, OpenCV runs serially
     if n > 0: cv2.setNumThreads(0)

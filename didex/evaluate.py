@@ -12,7 +12,7 @@ __all__ = ['PRECISIONS', 'slide_windows', 'predict_logits', 'inference_precision
            'miou', 'pixel_accuracy']
 
 # %% ../nbs/04_evaluate.ipynb #31e27d2c
-import csv, math, os, re, sys
+import csv, math, re, sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import UserError, atomic_path, check_device, check_out, save_json
+from .core import UserError, atomic_path, check_device, check_out, cores, save_json
 from .classes import CLASSES, NUM_CLASSES, PROTOCOLS, colorize
 from .datasets import LABELLED, items, read_image, read_label, to_train_ids, train_ids_path
 from .data import rescale_size
@@ -157,7 +157,7 @@ def evaluate(model, # segmentation network
     its, dev = items(name, root, split), _device(model)
     if its[0].label is None: raise UserError(f"{name} has no labels to evaluate on")
     inference_precision(precision, dev)  # refused now, not at the first image
-    workers = min(os.cpu_count() or 1, 8) if workers is None else workers
+    workers = cores() if workers is None else workers
     dl = torch.utils.data.DataLoader(_EvalSet(name, its), batch_size=None, num_workers=workers, pin_memory=dev.type == 'cuda')
     res = Evaluation(name, torch.zeros(NUM_CLASSES, NUM_CLASSES, dtype=torch.long, device=dev))
     model.eval()

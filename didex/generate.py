@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .core import LOCK, UserError, atomic_path, check_device, check_out, folder_lock, launcher, write_errors
+from .core import LOCK, UserError, atomic_path, check_device, check_out, cores, folder_lock, launcher, write_errors
 from .prompts import read_manifest, write_manifest
 from .quirks import add_quirk_option, cli_quirks
 
@@ -374,7 +374,7 @@ def _merged(out, rows):
     recs, res = _records(out), []
     for r in rows:
         rec = recs.get(r['id'])
-        if _is_done(out, rec, r): res.append({**r, 'status': 'done', 'size': rec['size'], **{k: rec[k] for k in ('bytes',) if k in rec}})
+        if _is_done(out, rec, r): res.append({**r, 'status': 'done', 'size': rec['size'], **({'bytes': rec['bytes']} if 'bytes' in rec else {})})
         elif rec is not None and rec.get('status') == 'failed' and rec.get('params') == r['params']:
             res.append({**r, 'status': 'failed', 'reason': rec['reason']})
         else: res.append({**r, 'status': 'pending'})
@@ -423,7 +423,7 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
     _check_settings(s, batch_size)
     if not 0 <= png_level <= 9: raise UserError(f"--png-level {png_level}: choose 0 (none) to 9 (smallest)")
     if writers is not None and writers < 1: raise UserError(f"--writers {writers}: at least 1")
-    writers = writers or min(os.cpu_count() or 1, 8)
+    writers = writers or cores()
     check_out(out)
     device = check_device(device)
     rank, world, barrier, dev = launcher()

@@ -20,18 +20,26 @@ def didex(*args, **kw):
 @pytest.fixture
 def run(): return didex
 
+def processes():
+    "(pid, parent pid, command line) of every process of this machine."
+    for d in Path('/proc').glob('[0-9]*'):
+        try: ppid, cmd = int((d/'stat').read_text().rsplit(')', 1)[1].split()[1]), (d/'cmdline').read_bytes().decode(errors='ignore')
+        except OSError: continue
+        yield int(d.name), ppid, cmd
+
 def kill_tree(pid):
     "SIGKILL process `pid` and every process below it (torchrun starts its workers in sessions of their own)."
     children = {}
-    for stat in Path('/proc').glob('[0-9]*/stat'):
-        try: fields = stat.read_text().rsplit(')', 1)[1].split()
-        except OSError: continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    for p, ppid, _ in processes(): children.setdefault(ppid, []).append(p)
     todo, found = [pid], []
     while todo: found.append(todo.pop()); todo += children.get(found[-1], [])
     for p in found:
         try: os.kill(p, signal.SIGKILL)
         except ProcessLookupError: pass
+
+def worker_pids(out):
+    "The processes torchrun started for the run writing into `out` (not torchrun itself)."
+    return [p for p, _, cmd in processes() if str(out) in cmd and 'torchrun' not in cmd]
 
 def torchrun(*args, port_offset=0):
     "`torchrun --nproc-per-node 2 -m didex ARGS`, on a port of this test process's own."

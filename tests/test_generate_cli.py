@@ -10,7 +10,7 @@ from PIL import Image
 from didex.cli import main
 from didex.datasets import items
 from didex.testing import make_fixture
-from conftest import BIN, cli, didex, kill_tree, torchrun
+from conftest import BIN, cli, didex, kill_tree, torchrun, worker_pids
 
 # GTA5 raw label id -> (trainId, published class name in the uniform-class recipes), written out from the published scripts (JNiemeijer/DIDEX dataset_creation/).
 GTA5_IDS = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9, 23: 10, 24: 11, 25: 12, 26: 13, 27: 14,
@@ -282,15 +282,6 @@ def test_generate_help():
     assert 'generator backend: tiny, toycity' in ' '.join(r.stdout.split())  # the registered backends, by name
     with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out: main(['prompts', '--help'])
     assert all(o in ' '.join(out.getvalue().split()) for o in ['SOURCE=ROOT', '--recipe', '--seed', '--same-noise', '--terms', 'class16_per_recipe (on)'])
-
-def worker_pids(out):
-    "The processes torchrun started for the run into `out` (not torchrun itself)."
-    pids = []
-    for f in Path('/proc').glob('[0-9]*/cmdline'):
-        try: cmd = f.read_bytes().decode(errors='ignore')
-        except OSError: continue
-        if str(out) in cmd and 'torchrun' not in cmd: pids.append(int(f.parent.name))
-    return pids
 
 def test_two_processes_one_killed_then_rerun_match_an_uninterrupted_run(tmp_path):
     "Two processes over gloo; one is killed mid-run: the rerun shares out what is pending and ends like a run never stopped."
