@@ -84,7 +84,7 @@ def timed(b, manifest, out, s, batch_size):
     assert res.generated == len(manifest.read_text().splitlines()) and not res.failed
     return res.rate
 
-def main(n, batch_size, full, compile, size, repeats):
+def main(n, batch_size, full, compile, size, repeats, dtype='auto'):
     from diffusers.utils import logging as dl
     from transformers.utils import logging as tl
     dl.set_verbosity_error(); tl.set_verbosity_error()  # truncation warnings of long prompts, dtype casts
@@ -99,7 +99,7 @@ def main(n, batch_size, full, compile, size, repeats):
     write_manifest(prompt_rows('gta5', root, 'full', seed=0), m)
     pipe_fn = (lambda: full_depth2img_pipeline(tmp)) if full else (lambda: tiny_depth2img_pipeline())
     published = dict(model='sd2-depth-random' if full else 'tiny-random', steps=25, guidance=9.0, strength=0.9, scale=0.5)
-    paths = {'naive': (Settings(**published, dtype='fp32'), 1, False), 'optimised': (Settings(**published), batch_size, True)}
+    paths = {'naive': (Settings(**published, dtype='fp32'), 1, False), 'optimised': (Settings(**published, dtype=dtype), batch_size, True)}
     backends = {k: backend(pipe_fn, m, s, bs, device, opt, compile and opt) for k, (s, bs, opt) in paths.items()}
     rates = {k: [] for k in paths}
     for r in range(repeats):  # interleaved, so a busy machine slows both alike; the best run of each counts
@@ -127,9 +127,10 @@ if __name__ == '__main__':
     p.add_argument('--batch-size', type=int, default=4, help='batch size of the optimised path')
     p.add_argument('--full', action='store_true', help='full-size SD2 depth-to-image (random weights; for a GPU)')
     p.add_argument('--compile', action='store_true', help='torch.compile the UNet in the optimised path')
+    p.add_argument('--dtype', default='auto', choices=['auto', 'fp16', 'bf16', 'fp32'], help='the optimised path\'s dtype (auto: fp16 on a GPU)')
     p.add_argument('--size', type=int, nargs=2, metavar=('H', 'W'), help='source size (default 128 256, --full 1052 1914)')
     p.add_argument('--threads', type=int, help='CPU threads of torch (default: its own choice; 1 on a shared machine)')
     p.add_argument('--repeats', type=int, default=3, help='timed runs per path, interleaved; the best counts')
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
-    main(a.n, a.batch_size, a.full, a.compile, a.size, a.repeats)
+    main(a.n, a.batch_size, a.full, a.compile, a.size, a.repeats, a.dtype)

@@ -1,10 +1,14 @@
 """One MIC iteration (EMA teacher, source loss + ImageNet feature distance, pseudo-labels, ClassMix + strong
 augmentation, MIC masking, AdamW step) through the fastai learner of `didex.uda` against a hand-written PyTorch loop
-doing the same computation on the same model and batch; first, DACS's blur alone, torchvision's against didex's. Each variant runs in its own process (so each has its own peak
-memory), alternating, `--rounds` times; per run: `--warmup` iterations, then the median of `--iters`.
+doing the same computation on the same model and batch, both in fp32; then the learner in each `--precision` (`+compile`:
+with `didex train --compile`): seconds per iteration, peak memory, and the waits of the host for the device per
+iteration (`didex.testing.SyncCounter`, on any device; on a GPU also CUDA's own count, `torch.cuda.set_sync_debug_mode`),
+with the loss terms read every 50 iterations (didex's default) and every iteration. First, DACS's blur alone,
+torchvision's against didex's. Each variant runs in its own process (so each has its own peak memory), alternating,
+`--rounds` times; per run: `--warmup` iterations, then the median of `--iters`.
 
     python bench/uda_step.py                                  # CPU: daformer_b0 and deeplabv2_r18 at 128 px
-    python bench/uda_step.py --model daformer --crop 512      # GPU: DAFormer MiT-B5 at 512 (the published setting)
+    python bench/uda_step.py --model daformer --crop 512 --precision fp32 tf32 bf16 bf16+compile  # GPU: MiT-B5, 512
 """
 import argparse, multiprocessing as mp, resource, statistics, time
 
@@ -44,50 +48,90 @@ def hand_loop(model, xs, ys, xt, n, lr=6e-5, warmup=1500):
         opt.step(); opt.zero_grad()
         yield
 
-def learner_loop(model, xs, ys, xt, n):
-    "The same iterations through `uda_learner(..., 'mic').fit_uda`; yields after every step."
-    import torch
-    from fastai.callback.core import Callback
+def learner(model, xs, ys, xt, n, precision='fp32', compile=False, log_every=50, cbs=()):
+    "A `uda_learner(..., 'mic')` of `n` iterations on the batch, copied to the device as `didex.data`'s loaders do."
+    from functools import partial
+    from fastai.callback.fp16 import MixedPrecision
     from fastai.data.core import DataLoaders
-    from fastai.data.load import DataLoader
-    from didex.uda import uda_learner
+    from didex.data import DeviceLoader, _to
+    from didex.uda import Compile, uda_learner
     ds = [(a, b, c) for a, b, c in zip(xs.cpu(), ys.cpu(), xt.cpu())]*n
-    dls = DataLoaders(DataLoader(ds, bs=len(xs)), DataLoader(ds[:1], bs=1), device=xs.device); dls.n_inp = 1
+    kw = dict(after_batch=partial(_to, device=xs.device), pin_memory=xs.device.type == 'cuda')
+    dls = DataLoaders(DeviceLoader(ds, bs=len(xs), **kw), DeviceLoader(ds[:1], bs=1, **kw), device=xs.device); dls.n_inp = 1
+    learn = uda_learner(dls, model, 'mic', log_every=log_every, cbs=list(cbs))
+    learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
+    if precision in ('bf16', 'fp16'): learn.add_cb(MixedPrecision(precision))
+    if compile: learn.add_cb(Compile())
+    return learn
+
+def learner_loop(model, xs, ys, xt, n, precision='fp32', compile=False):
+    "The same iterations through the learner's `fit_uda`; the time after every step."
+    from fastai.callback.core import Callback
     times = []
     class Tick(Callback):
         order = 99
         def after_batch(self): sync(xs.device); times.append(time.perf_counter())
-    learn = uda_learner(dls, model, 'mic', cbs=Tick())
-    learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
+    learn = learner(model, xs, ys, xt, n, precision, compile, cbs=[Tick()])
     with learn.no_logging(): learn.fit_uda()
     return times
+
+def waits(model, xs, ys, xt, precision, compile, log_every, n=6):
+    "Waits of the host for the device per iteration, SyncCounter's and CUDA's: not the first (the optimizer state) or the last (the fit's end)."
+    import warnings, torch
+    from fastai.callback.core import Callback
+    from didex.testing import SyncCounter
+    marks, cuda = [], []
+    class Mark(Callback):
+        order = 0
+        def before_batch(self): marks.append((len(counter.calls), len(caught)))
+    learn = learner(model, xs, ys, xt, n, precision, compile, log_every, cbs=[Mark()])
+    counter = SyncCounter(learn.model, learn.teacher, learn.feature_distance.imnet)
+    with warnings.catch_warnings(record=True) as caught, learn.no_logging():
+        warnings.simplefilter('always')
+        if xs.device.type == 'cuda': torch.cuda.set_sync_debug_mode('warn')
+        try:
+            with counter: learn.fit_uda()
+        finally:
+            if xs.device.type == 'cuda': torch.cuda.set_sync_debug_mode(0)
+    marks.append((len(counter.calls), len(caught)))
+    per = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(marks[1:-2], marks[2:-1])]  # iterations 1 .. n-2: not the first or last
+    return sum(p[0] for p in per)/len(per), sum(p[1] for p in per)/len(per)
 
 def sync(device):
     import torch
     if device.type == 'cuda': torch.cuda.synchronize()
 
-def run(variant, arch, crop, n, device, q):
+def run(variant, arch, crop, n, device, q, precision='fp32', compile=False):
     "In a fresh process: build the model (seed 0), run `n` iterations of `variant`, report times, memory, a weight checksum."
     import torch
     from didex.models import segmentation_model
+    if precision == 'tf32': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    if device.startswith('cuda'): torch.backends.cudnn.benchmark = True  # as `didex train`
     torch.manual_seed(0)
     device = torch.device(device)
     model = segmentation_model(arch).to(device)
     xs, ys, xt = batch(crop, device)
     torch.manual_seed(1)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats()
-    if variant == 'learner': times = learner_loop(model, xs, ys, xt, n)
+    if variant == 'waits':
+        q.put([waits(model, xs, ys, xt, precision, compile, every) for every in (50, 1)]); return
+    if variant == 'learner': times = learner_loop(model, xs, ys, xt, n, precision, compile)
     else:
         times = []
         for _ in hand_loop(model, xs, ys, xt, n): sync(device); times.append(time.perf_counter())
     peak = torch.cuda.max_memory_allocated()/2**30 if device.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20
     q.put((times, peak, float(sum(p.detach().double().sum() for p in model.parameters()))))
 
-def measure(variant, arch, crop, warmup, iters, device):
+def spawned(*args):
+    "`run(*args)` in a fresh process; what it reports."
     ctx = mp.get_context('spawn')
     q = ctx.Queue()
-    p = ctx.Process(target=run, args=(variant, arch, crop, warmup + iters, device, q))
-    p.start(); times, peak, check = q.get(); p.join()
+    p = ctx.Process(target=run, args=(*args[:5], q, *args[5:]))
+    p.start(); out = q.get(); p.join()
+    return out
+
+def measure(variant, arch, crop, warmup, iters, device, precision='fp32', compile=False):
+    times, peak, check = spawned(variant, arch, crop, warmup + iters, device, precision, compile)
     return statistics.median(b - a for a, b in zip(times[warmup - 1:], times[warmup:])), peak, check
 
 def blur(crop, device, reps=5):
@@ -122,6 +166,16 @@ def main(a):
               f"hand-written loop {hand:.3f} s/it, fastai learner {learn:.3f} s/it, ratio {learn/hand:.3f} "
               f"({100*(learn/hand - 1):+.1f} %); peak {mem}: hand {max(r[1] for r in res['hand']):.2f} GiB, "
               f"learner {max(r[1] for r in res['learner']):.2f} GiB; same weights after {a.warmup + a.iters} iterations: {same}")
+        for name in a.precision:
+            prec, comp = name.split('+')[0], name.endswith('+compile')
+            if prec == 'fp32' and not comp: t, peak = learn, max(r[1] for r in res['learner'])
+            else:
+                rs = [measure('learner', arch, a.crop, a.warmup, a.iters, device, prec, comp) for _ in range(a.rounds)]
+                t, peak = min(r[0] for r in rs), max(r[1] for r in rs)
+            w = spawned('waits', arch, a.crop, 0, device, prec, comp)
+            cuda = f", CUDA's count {w[0][1]:.1f} / {w[1][1]:.1f}" if device.startswith('cuda') else ''
+            print(f"  learner {name:15s} {t:.3f} s/it ({learn/t:.2f}x fp32), peak {mem} {peak:.2f} GiB; waits per "
+                  f"iteration, terms read every 50 / every iteration: {w[0][0]:.1f} / {w[1][0]:.1f}{cuda}")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -131,4 +185,6 @@ if __name__ == '__main__':
     p.add_argument('--iters', type=int, default=8, help='timed iterations (the median is reported)')
     p.add_argument('--rounds', type=int, default=2, help='runs of each variant, alternating (the fastest median is reported)')
     p.add_argument('--device', help='cpu or cuda (default: cuda if available)')
+    p.add_argument('--precision', nargs='+', default=['fp32'], choices=[f'{p}{c}' for p in ('fp32', 'tf32', 'bf16', 'fp16') for c in ('', '+compile')],
+                   help="the learner's precisions, as `didex train --precision` (all but fp32 need a GPU); +compile: with --compile")
     main(p.parse_args())

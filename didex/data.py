@@ -10,8 +10,8 @@ __all__ = ['SOURCE_SCALE', 'REAL_TARGET_SCALE', 'CROP', 'CAT_MAX_RATIO', 'CROP_T
            'RCS_MIN_PIXELS', 'RCS_MIN_CROP_RATIO', 'PMD_BRIGHTNESS', 'PMD_CONTRAST', 'PMD_SATURATION', 'PMD_HUE',
            'rescale_size', 'rescale', 'crop_box', 'class_ratio_ok', 'source_crop_box', 'pad_to', 'flip_crop_pad',
            'photometric_distortion', 'rcs_probs', 'RareClassSampler', 'UDADataset', 'device_image', 'uda_batch',
-           'ValidDataset', 'valid_batch', 'labelled_items', 'generated_labels', 'uda_dataloaders', 'show_uda_batch',
-           'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
+           'ValidDataset', 'valid_batch', 'DeviceLoader', 'labelled_items', 'generated_labels', 'uda_dataloaders',
+           'show_uda_batch', 'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
 
 # %% ../nbs/06_data.ipynb #c3c55121
 from functools import partial
@@ -286,11 +286,16 @@ def device_image(x:torch.Tensor, # uint8 images (B, 3, H, W)
     cols = torch.arange(x.shape[-1], device=x.device).view(1, 1, -1) < w  # (B, 1, W)
     return x*(rows & cols)[:, None]
 
+def _to(b, device):
+    "The tensors of batch `b` on `device`, copied without the host waiting (the loader pins them on a GPU)."
+    return [t if device is None else t.to(device, non_blocking=True) for t in b]
+
 def uda_batch(b, # a collated batch of `UDADataset` samples
               mean=IMAGENET_MEAN, # the model's input mean, RGB in [0, 1]
-              std=IMAGENET_STD): # the model's input standard deviation
-    "(x_s, y_s, x_t, valid_s, valid_t[, y_t]) as loaded -> (x_s, y_s, x_t[, y_t]) for the learner, normalised with `mean`, `std`."
-    xs, ys, xt, vs, vt, *yt = b
+              std=IMAGENET_STD, # the model's input standard deviation
+              device=None): # where the batch goes (None: where it is)
+    "(x_s, y_s, x_t, valid_s, valid_t[, y_t]) as loaded -> (x_s, y_s, x_t[, y_t]) on `device` for the learner, normalised."
+    xs, ys, xt, vs, vt, *yt = _to(b, device)
     return (device_image(xs, vs, mean, std), ys.long(), device_image(xt, vt, mean, std), *(y.long() for y in yt))
 
 # %% ../nbs/06_data.ipynb #83eeb8d2
@@ -308,9 +313,15 @@ class ValidDataset:
 
 def valid_batch(b, # a collated batch of `ValidDataset` samples: uint8 images, trainId labels
                 mean=IMAGENET_MEAN, # the model's input mean, RGB in [0, 1]
-                std=IMAGENET_STD): # the model's input standard deviation
-    "(x, y) as loaded -> float32 images normalised with `mean`, `std` and int64 labels."
-    return device_image(b[0], None, mean, std), b[1].long()
+                std=IMAGENET_STD, # the model's input standard deviation
+                device=None): # where the batch goes (None: where it is)
+    "(x, y) as loaded -> float32 images normalised with `mean`, `std` and int64 labels, on `device`."
+    x, y = _to(b, device)
+    return device_image(x, None, mean, std), y.long()
+
+class DeviceLoader(DataLoader):
+    "fastai's `DataLoader`, its batches copied to the device by its `after_batch` without waiting (fastai's own copy waits)."
+    def to(self, device): pass  # `DataLoaders(device=...)` calls this: the device goes to `after_batch` instead
 
 # %% ../nbs/06_data.ipynb #4c8d8399
 def labelled_items(name:str, # a labelled dataset, e.g. 'gta5' or 'cityscapes'
@@ -394,9 +405,9 @@ def uda_dataloaders(
                     rank, world, batch_size)
     device = default_device() if device is None else torch.device(device)
     kw = dict(num_workers=_workers(num_workers), pin_memory=device.type == 'cuda')
-    train = DataLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std), **kw)
+    train = DeviceLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std, device=device), **kw)
     vitems = labelled_items(valid[0], valid[1], 'val', 'validation') if valid is not None else []
-    valid_dl = DataLoader(ValidDataset(vitems, valid_size), bs=1, after_batch=partial(valid_batch, mean=mean, std=std), **kw)
+    valid_dl = DeviceLoader(ValidDataset(vitems, valid_size), bs=1, after_batch=partial(valid_batch, mean=mean, std=std, device=device), **kw)
     return DataLoaders(train, valid_dl, device=device)
 
 # %% ../nbs/06_data.ipynb #8386c72a

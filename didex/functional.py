@@ -107,7 +107,7 @@ def class_mix_masks(labels:torch.Tensor, # source labels (B, H, W)
     masks, batch_classes = [], torch.unique(labels) if batch_wide else None
     for lab in labels:
         classes = batch_classes if batch_wide else torch.unique(lab)
-        chosen = classes[torch.randperm(len(classes))[:(len(classes) + 1)//2].to(classes.device)]
+        chosen = classes[torch.randperm(len(classes), device=classes.device)[:(len(classes) + 1)//2]]
         masks.append(torch.isin(lab, chosen))
     return torch.stack(masks)
 
@@ -139,8 +139,9 @@ def gaussian_blur(img:torch.Tensor, # images (..., C, H, W), float
     x = img.reshape(-1, *img.shape[-3:])
     c = x.shape[1]
     x = F.pad(x, [kx//2, kx//2, ky//2, ky//2], mode='reflect')
-    x = F.conv2d(x, _gaussian_1d(kx, sigma).to(x).view(1, 1, 1, kx).expand(c, 1, 1, kx), groups=c)
-    x = F.conv2d(x, _gaussian_1d(ky, sigma).to(x).view(1, 1, ky, 1).expand(c, 1, ky, 1), groups=c)
+    taps = lambda n: _gaussian_1d(n, sigma).to(x.device, x.dtype, non_blocking=True)  # no wait for the device
+    x = F.conv2d(x, taps(kx).view(1, 1, 1, kx).expand(c, 1, 1, kx), groups=c)
+    x = F.conv2d(x, taps(ky).view(1, 1, ky, 1).expand(c, 1, ky, 1), groups=c)
     return x.reshape(img.shape)
 
 def _saturate(img, f):
@@ -156,7 +157,7 @@ def color_jitter(img:torch.Tensor, # one image (3, H, W), or a batch (B, 3, H, W
     n = len(x)
     f = 1 + strength*(2*torch.rand(n, 3) - 1) if img.ndim == 4 else (1 + strength*(2*torch.rand(3) - 1))[None]
     hues = [strength*(2*torch.rand(()).item() - 1) for _ in range(n)]
-    b, c, s = (f[:, k].view(n, 1, 1, 1).to(x) for k in range(3))
+    b, c, s = (f[:, k].view(n, 1, 1, 1).to(x.device, x.dtype, non_blocking=True) for k in range(3))  # drawn on the host
     ops = [lambda x: (x + b - 1).clamp(0, 1), lambda x: (x*c).clamp(0, 1), lambda x: _saturate(x, s).clamp(0, 1),
            lambda x: torch.stack([TF.adjust_hue(i, h) for i, h in zip(x, hues)])]
     for i in torch.randperm(4).tolist(): x = ops[i](x)
@@ -195,8 +196,8 @@ def block_mask(batch:int, # masks to draw
                block:int=64, # MIC: block side (64 for 1024 crops, 32 for 512 crops)
                device=None): # where the mask is made
     "MIC's random block mask (B, 1, H, W): 1 = kept, 0 = masked."
-    cells = (torch.rand(batch, 1, round(height/block), round(width/block)) > ratio).float()
-    return F.interpolate(cells, size=(height, width), mode='nearest').to(device)
+    cells = (torch.rand(batch, 1, round(height/block), round(width/block), device=device) > ratio).float()  # drawn where used
+    return F.interpolate(cells, size=(height, width), mode='nearest')
 
 # %% ../nbs/07_functional.ipynb #47738f2f
 def downscale_label_ratio(label:torch.Tensor, # labels (B, H, W)
@@ -208,11 +209,14 @@ def downscale_label_ratio(label:torch.Tensor, # labels (B, H, W)
     lab = torch.where(label == ignore_index, num_classes, label)
     onehot = F.one_hot(lab, num_classes + 1).permute(0, 3, 1, 2).float()
     ratio, out = F.avg_pool2d(onehot, scale).max(1)
-    out[out == num_classes] = ignore_index
-    out[ratio < min_ratio] = ignore_index
-    return out
+    return out.masked_fill((out == num_classes) | (ratio < min_ratio), ignore_index)  # no boolean indexing: no sync
 
 # %% ../nbs/07_functional.ipynb #86a6743d
+@lru_cache(maxsize=32)
+def _on_device(values:tuple, device):
+    "`values` as a tensor on `device`, made once (not copied to the device at every step)."
+    return torch.tensor(values, device=device)
+
 def feature_distance(feat:torch.Tensor, # student features (B, C, h, w)
                      feat_imnet:torch.Tensor, # features of the frozen ImageNet model (B, C, h, w)
                      label:torch.Tensor, # source labels (B, H, W)
@@ -221,7 +225,7 @@ def feature_distance(feat:torch.Tensor, # student features (B, C, h, w)
                      num_classes:int=NUM_CLASSES): # classes of the labels
     "Mean over cells whose down-scaled label is in `classes` of the L2 distance over channels (0 if there is none)."
     cells = torch.isin(downscale_label_ratio(label, label.shape[-1]//feat.shape[-1], min_ratio, num_classes),
-                       torch.tensor(classes, device=label.device))
+                       _on_device(tuple(classes), label.device))
     dist = (feat.float() - feat_imnet.float()).norm(dim=1)
     return (dist*cells).sum()/cells.sum().clamp_min(1)
 

@@ -194,13 +194,14 @@ class DiffusersBackend:
     def __init__(self, s, # the `Settings`
                  device='cpu', # torch device
                  optimize=True, # half precision, SDPA, cached prompt embeddings (False: the naive path)
-                 compile=False, # torch.compile the UNet
+                 compile=False, # torch.compile the UNet with static shapes (True; or a torch.compile backend's name)
                  cache_size=256, # prompt embeddings kept
-                 pipe=None): # a pipeline built in memory, instead of loading `s.model`
+                 pipe=None, # a pipeline built in memory, instead of loading `s.model`
+                 batch_size:int=1): # images per call; compiled, a call of fewer is padded to as many (one shape)
         import torch
         if s.depth_input not in ('published', 'processor'):
             raise UserError(f"--depth-input {s.depth_input}: choose published or processor")
-        self.s, self.device, self.optimize = s, torch.device(device), optimize
+        self.s, self.device, self.optimize, self.compile, self.batch_size = s, torch.device(device), optimize, compile, batch_size
         self.cache_size, self.cache = cache_size, {}
         self.dtype = resolve_dtype(s.dtype, device)
         torch_dtype = getattr(torch, TORCH_DTYPES[self.dtype])
@@ -234,7 +235,7 @@ class DiffusersBackend:
         for m in (pipe.unet, pipe.vae):
             m.set_attn_processor(AttnProcessor2_0() if optimize else AttnProcessor())
             if optimize and self.device.type == 'cuda': m.to(memory_format=torch.channels_last)  # slower on CPU
-        if compile: pipe.unet = torch.compile(pipe.unet)
+        if compile: pipe.unet = torch.compile(pipe.unet, dynamic=False, **({} if compile is True else dict(backend=compile)))
 
     def embed(self, prompts):
         "Prompt embeddings of `prompts`, encoding only those not seen before, in one text-encoder call."
@@ -248,7 +249,10 @@ class DiffusersBackend:
 
     def __call__(self, images, prompts, seeds):
         import torch
-        s = self.s
+        n, s = len(images), self.s
+        if self.compile and n < self.batch_size:  # the last batch, a size group, failed loads: padded, never recompiled
+            k = self.batch_size - n
+            return self([*images, *[images[-1]]*k], [*prompts, *[prompts[-1]]*k], [*seeds, *[seeds[-1]]*k])[:n]
         gens = [torch.Generator('cpu').manual_seed(int(x)) for x in seeds]
         kw = dict(num_inference_steps=s.steps, guidance_scale=s.guidance, generator=gens, output_type='pil')
         if self.optimize:
@@ -427,7 +431,7 @@ def generate(manifest, # prompt manifest (JSON lines from `didex prompts`)
     check_out(out)
     device = check_device(device)
     rank, world, barrier, dev = launcher()
-    backend = backend or make_backend(s, device or dev, **options)
+    backend = backend or make_backend(s, device or dev, batch_size=batch_size, **options)
     want = []
     for r, name in zip(rows, names):
         geo = dict(scale=source_scale(r.get('dataset'), s.scale), pad_multiple=PAD_MULTIPLE,

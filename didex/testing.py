@@ -7,7 +7,7 @@ Docs: https://didex.github.io/didex/testing.html.md"""
 
 # %% auto #0
 __all__ = ['TinySeg', 'synthetic_dls', 'street_scene', 'scene_image', 'make_fixture', 'aligned_generated',
-           'naive_confusion_matrix', 'tiny_clip_tokenizer', 'tiny_depth2img_pipeline', 'tiny_backend']
+           'naive_confusion_matrix', 'SyncCounter', 'tiny_clip_tokenizer', 'tiny_depth2img_pipeline', 'tiny_backend']
 
 # %% ../nbs/97_testing.ipynb #18c6a3b7
 import torch
@@ -166,6 +166,54 @@ def naive_confusion_matrix(pred, # predicted trainIds, a tensor
     "The plain masked int64 bincount, the baseline `confusion_matrix` is measured against."
     m = gt != ignore_index
     return torch.bincount(gt[m].long()*num_classes + pred[m].long(), minlength=num_classes**2).view(num_classes, num_classes)
+
+# %% ../nbs/97_testing.ipynb #4d94948e
+from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_flatten
+
+# %% ../nbs/97_testing.ipynb #13a2eb11
+_T = torch.Tensor
+_READS = {_T.item, _T.tolist, _T.numpy, _T.cpu, _T.__bool__, _T.__int__, _T.__float__, _T.__index__}
+_SIZED = {torch.unique, _T.unique, torch.unique_consecutive, _T.unique_consecutive, torch.nonzero, _T.nonzero,
+          torch.argwhere, _T.argwhere, torch.masked_select, _T.masked_select, torch.bincount, _T.bincount}
+_MARK = '_didex_on_device'
+
+def _on(t): return isinstance(t, torch.Tensor) and getattr(t, _MARK, False)
+def _tensors(x): return [t for t in tree_flatten(x)[0] if isinstance(t, torch.Tensor)]
+
+def _kind(func, args, kwargs, on, to):
+    "The kind of wait a call makes, or None."
+    if func in _READS: return 'read' if on else None
+    if func in _SIZED: return 'sized' if on else None
+    if func in (_T.__getitem__, _T.__setitem__):
+        return 'sized' if on and any(t.dtype == torch.bool for t in _tensors(args[1])) else None
+    blocking = not (kwargs.get('non_blocking') or (len(args) > 2 and args[-1] is True))
+    if func in (_T.to, _T.cuda): return 'copy' if to and blocking and not _on(args[0]) else None
+    if func is _T.copy_: return 'copy' if _on(args[0]) and not _on(args[1]) and blocking else None
+    if func in (torch.tensor, torch.as_tensor): return 'copy' if to and not on else None
+
+class SyncCounter(TorchFunctionMode):
+    "Count, on any device, the calls that make the host wait for a GPU: `counts` by kind, `calls` one by one."
+    def __init__(self, *modules): # the networks on the device: their parameters and buffers are device tensors
+        super().__init__()
+        self.counts, self.calls = {}, []
+        for m in modules:
+            for t in [*m.parameters(), *m.buffers()]: setattr(t, _MARK, True)
+    @property
+    def total(self): return sum(self.counts.values())
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        on = any(map(_on, _tensors((args, kwargs))))
+        to = (kwargs.get('device') is not None or func is _T.cuda
+              or (func is _T.to and any(isinstance(a, (torch.device, str)) or _on(a) for a in args[1:])))
+        kind = _kind(func, args, kwargs, on, to)
+        if kind:
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+            self.calls.append((kind, getattr(func, '__qualname__', str(func))))
+        out = func(*args, **kwargs)
+        if (on or to) and func not in _READS:
+            for t in _tensors(out): setattr(t, _MARK, True)
+        return out
 
 # %% ../nbs/97_testing.ipynb #809ca6c9
 def tiny_clip_tokenizer(path): # folder to write vocab.json, merges.txt and the tokenizer files into

@@ -53,6 +53,8 @@ NUMBERS = [
     (TRAIN + ['--figure-every', '0'], '--figure-every 0: must be > 0'),
     (TRAIN + ['--source-scale', '0', '72'], '--source-scale 0 72: must be > 0'),
     (TRAIN + ['--rcs-min-pixels', '-1'], '--rcs-min-pixels -1: must be ≥ 0'),
+    (TRAIN + ['--log-every', '0'], '--log-every 0: must be > 0'),
+    (TRAIN + ['--precision', 'tf32', '--device', 'cpu'], '--precision tf32 needs a GPU; this run is on cpu'),
     (COMMANDS['evaluate'] + ['--examples', '-1'], '--examples -1: must be ≥ 0'),
     (COMMANDS['evaluate'] + ['--workers', '-2'], '--workers -2: must be ≥ 0'),
     (COMMANDS['evaluate'] + ['--scale', '0', '512'], '--scale 0 512: must be > 0'),

@@ -113,5 +113,5 @@ def test_help_explains_every_option():
     assert r.returncode == 0
     for opt in ['--source', '--target', '--method', '--model', '--iterations', '--crop', '--batch-size', '--seed', '--out',
                 '--resume', '--valid', '--precision', '--set', 'source_only', 'mic_labels', 'for s in 0 1 2', '--quirk',
-                '--photometric', 'mic_aug_per_batch (on)', 'decay_by_name (on)']:
+                '--photometric', 'mic_aug_per_batch (on)', 'decay_by_name (on)', '--compile', '--log-every', 'tf32']:
         assert opt in ' '.join(r.stdout.split()), opt

@@ -90,3 +90,13 @@ def test_one_all_reduce_per_iteration_and_the_same_weights(tmp_path):
         assert a['grads']['head.2.weight'].abs().max() > 1e-4
     assert not torch.allclose(once[0]['params']['head.2.weight'], TinySeg_weights(), atol=1e-4)  # the steps moved the weights
     assert all(torch.equal(once[0]['params'][k], once[1]['params'][k]) for k in once[0]['params'])  # the processes agree
+
+def test_the_processes_wait_for_each_other_longer_than_a_validation(tmp_path):
+    "The first process validates alone while the others wait in an all-reduce: NCCL's 10 minutes would kill the run."
+    script = tmp_path/'timeout.py'
+    script.write_text("import sys, torch, torch.distributed as dist\nfrom didex.core import DIST_TIMEOUT, launcher\nlaunch = launcher()\n"
+                      "timeout = dist.group.WORLD._get_backend(torch.device('cpu')).options._timeout\n"
+                      "open(f'{sys.argv[1]}/rank-{launch.rank}', 'w').write(f'{launch.world} {timeout.total_seconds()}')\n")
+    r = subprocess.run([*torchrun(port_offset=7)[:-2], str(script), str(tmp_path)], capture_output=True, text=True, env=ENV, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert [(tmp_path/f'rank-{k}').read_text() for k in (0, 1)] == ['2 7200.0']*2
