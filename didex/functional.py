@@ -27,22 +27,25 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406) # ImageNet statistics, RGB in [0, 1]
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 @lru_cache(maxsize=32)
+def _on_device(values:tuple, device, dtype=None):
+    "`values` as a tensor on `device`, made once per device and dtype (not copied to the device at every step)."
+    return torch.tensor(values, dtype=dtype, device=device)
+
 def _stats(mean, std, dtype, device):
-    return (torch.tensor(mean, dtype=dtype, device=device).view(3, 1, 1),
-            torch.tensor(std, dtype=dtype, device=device).view(3, 1, 1))
+    return _on_device(tuple(mean), device, dtype).view(3, 1, 1), _on_device(tuple(std), device, dtype).view(3, 1, 1)
 
 def normalize(x:torch.Tensor, # float images in [0, 1], channels at dim -3
               mean:tuple=IMAGENET_MEAN, # the model's input mean, RGB
               std:tuple=IMAGENET_STD): # the model's input standard deviation, RGB
     "Normalise images for a model with input statistics `mean`, `std`."
-    m, s = _stats(tuple(mean), tuple(std), x.dtype, x.device)
+    m, s = _stats(mean, std, x.dtype, x.device)
     return (x - m)/s
 
 def denormalize(x:torch.Tensor, # normalised float images, channels at dim -3
                 mean:tuple=IMAGENET_MEAN, # the mean they were normalised with
                 std:tuple=IMAGENET_STD): # the standard deviation they were normalised with
     "Inverse of `normalize`: float images in [0, 1]."
-    m, s = _stats(tuple(mean), tuple(std), x.dtype, x.device)
+    m, s = _stats(mean, std, x.dtype, x.device)
     return x*s + m
 
 # %% ../nbs/07_functional.ipynb #a1969b7e
@@ -212,11 +215,6 @@ def downscale_label_ratio(label:torch.Tensor, # labels (B, H, W)
     return out.masked_fill((out == num_classes) | (ratio < min_ratio), ignore_index)  # no boolean indexing: no sync
 
 # %% ../nbs/07_functional.ipynb #86a6743d
-@lru_cache(maxsize=32)
-def _on_device(values:tuple, device):
-    "`values` as a tensor on `device`, made once (not copied to the device at every step)."
-    return torch.tensor(values, device=device)
-
 def feature_distance(feat:torch.Tensor, # student features (B, C, h, w)
                      feat_imnet:torch.Tensor, # features of the frozen ImageNet model (B, C, h, w)
                      label:torch.Tensor, # source labels (B, H, W)
