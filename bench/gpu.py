@@ -5,7 +5,9 @@
    batch 1) against the optimised one (batch 8, fp16 and bf16), model only and end to end (`bench/generate.py`);
 2. a MIC iteration of MiT-B5 DAFormer at 512, batch 2 + 2, in fp32, tf32, bf16 and bf16 compiled: seconds per
    iteration, peak memory and the host's waits for the GPU (`bench/uda_step.py`);
-3. evaluation of MiT-B5 DAFormer, images/s, whole image and sliding windows (`bench/evaluate.py`).
+3. MIC at 512 against MIC(HRDA) at 1024 (detail 512), MiT-B5, batch 2 + 2, bf16: seconds per iteration, peak memory,
+   encoder passes per iteration and per test image (`bench/uda_step.py --hrda`);
+4. evaluation of MiT-B5 DAFormer, images/s, whole image and sliding windows (`bench/evaluate.py`).
 
     python bench/gpu.py            # on a GPU machine
     python bench/gpu.py --tiny     # the same script at tiny sizes, on the CPU: a check that it runs
@@ -21,12 +23,16 @@ def steps(tiny):
         ('generation (tiny pipeline)', 'generate.py', ['--n', '2', '--batch-size', '2', '--repeats', '1']),
         ('MIC iteration (MiT-B0, 64 px)', 'uda_step.py', ['--model', 'daformer_b0', '--crop', '64', '--warmup', '1',
                                                           '--iters', '2', '--rounds', '1']),
+        ('MIC against MIC(HRDA) (MiT-B0, 32 px)', 'uda_step.py', ['--hrda', '--model', 'daformer_b0', '--crop', '32', '--warmup', '1',
+                                                                   '--iters', '2', '--rounds', '1']),
         ('evaluation (MiT-B0)', 'evaluate.py', ['--arch', 'daformer_b0', '--images', '1'])]
     return [
         ('generation, fp16', 'generate.py', ['--full', '--n', '8', '--batch-size', '8', '--repeats', '1', '--dtype', 'fp16']),
         ('generation, bf16', 'generate.py', ['--full', '--n', '8', '--batch-size', '8', '--repeats', '1', '--dtype', 'bf16']),
         ('MIC iteration, MiT-B5 at 512', 'uda_step.py', ['--model', 'daformer', '--crop', '512', '--warmup', '3', '--iters', '5',
                                                          '--rounds', '1', '--precision', 'fp32', 'tf32', 'bf16', 'bf16+compile']),
+        ('MIC against MIC(HRDA), MiT-B5, bf16', 'uda_step.py', ['--hrda', '--model', 'daformer', '--crop', '512', '--warmup', '3',
+                                                                 '--iters', '5', '--rounds', '1', '--precision', 'bf16']),
         ('evaluation, MiT-B5', 'evaluate.py', ['--arch', 'daformer', '--images', '5'])]
 
 def main(tiny):

@@ -9,6 +9,13 @@ torchvision's against didex's. Each variant runs in its own process (so each has
 
     python bench/uda_step.py                                  # CPU: daformer_b0 and deeplabv2_r18 at 128 px
     python bench/uda_step.py --model daformer --crop 512 --precision fp32 tf32 bf16 bf16+compile  # GPU: MiT-B5, 512
+    python bench/uda_step.py --hrda                           # CPU: mic at 128 against mic_hrda at 256 (detail 128)
+    python bench/uda_step.py --hrda --model daformer --crop 512 --precision bf16  # GPU: MiT-B5, MIC 512 vs MIC(HRDA) 1024
+
+With --hrda: MIC at --crop against MIC(HRDA) at twice the crop with a detail crop of --crop (the published 512 and
+1024), the same network; seconds per iteration, peak memory, and encoder passes per iteration and per test image
+(a pass: one crop² image through an encoder, counted by `didex.hrda.encoder_passes` on the student, the teacher and
+the ImageNet copy).
 """
 import argparse, multiprocessing as mp, resource, statistics, time
 
@@ -48,8 +55,8 @@ def hand_loop(model, xs, ys, xt, n, lr=6e-5, warmup=1500):
         opt.step(); opt.zero_grad()
         yield
 
-def learner(model, xs, ys, xt, n, precision='fp32', compile=False, log_every=50, cbs=()):
-    "A `uda_learner(..., 'mic')` of `n` iterations on the batch, copied to the device as `didex.data`'s loaders do."
+def learner(model, xs, ys, xt, n, precision='fp32', compile=False, log_every=50, cbs=(), method='mic'):
+    "A `uda_learner(..., method)` of `n` iterations on the batch, copied to the device as `didex.data`'s loaders do."
     from functools import partial
     from fastai.callback.fp16 import MixedPrecision
     from fastai.data.core import DataLoaders
@@ -58,22 +65,25 @@ def learner(model, xs, ys, xt, n, precision='fp32', compile=False, log_every=50,
     ds = [(a, b, c) for a, b, c in zip(xs.cpu(), ys.cpu(), xt.cpu())]*n
     kw = dict(after_batch=partial(_to, device=xs.device), pin_memory=xs.device.type == 'cuda')
     dls = DataLoaders(DeviceLoader(ds, bs=len(xs), **kw), DeviceLoader(ds[:1], bs=1, **kw), device=xs.device); dls.n_inp = 1
-    learn = uda_learner(dls, model, 'mic', log_every=log_every, cbs=list(cbs))
+    learn = uda_learner(dls, model, method, log_every=log_every, cbs=list(cbs))
     learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
     if precision in ('bf16', 'fp16'): learn.add_cb(MixedPrecision(precision))
     if compile: learn.add_cb(Compile())
     return learn
 
-def learner_loop(model, xs, ys, xt, n, precision='fp32', compile=False):
-    "The same iterations through the learner's `fit_uda`; the time after every step."
+def learner_loop(model, xs, ys, xt, n, precision='fp32', compile=False, method='mic', unit=512):
+    "The same iterations through the learner's `fit_uda`; the time after every step, encoder passes (unit² images) per iteration."
     from fastai.callback.core import Callback
+    from didex.hrda import encoder_passes
+    from didex.uda import unwrap
     times = []
     class Tick(Callback):
         order = 99
         def after_batch(self): sync(xs.device); times.append(time.perf_counter())
-    learn = learner(model, xs, ys, xt, n, precision, compile, cbs=[Tick()])
-    with learn.no_logging(): learn.fit_uda()
-    return times
+    learn = learner(model, xs, ys, xt, n, precision, compile, cbs=[Tick()], method=method)
+    nets = [unwrap(learn.model), learn.teacher, learn.feature_distance.imnet]
+    with learn.no_logging(): passes, _ = encoder_passes(nets, learn.fit_uda, unit)
+    return times, passes/n
 
 def waits(model, xs, ys, xt, precision, compile, log_every, n=6):
     "Waits of the host for the device per iteration, SyncCounter's and CUDA's: not the first (the optimizer state) or the last (the fit's end)."
@@ -102,25 +112,30 @@ def sync(device):
     if device.type == 'cuda': torch.cuda.synchronize()
 
 def run(variant, arch, crop, n, device, q, precision='fp32', compile=False):
-    "In a fresh process: build the model (seed 0), run `n` iterations of `variant`, report times, memory, a weight checksum."
+    "In a fresh process: build the model (seed 0), run `n` iterations of `variant`, report times, memory, a weight checksum, passes."
     import torch
+    from didex.hrda import hrda_wrapper
     from didex.models import segmentation_model
     if precision == 'tf32': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     if device.startswith('cuda'): torch.backends.cudnn.benchmark = True  # as `didex train`
     torch.manual_seed(0)
     device = torch.device(device)
-    model = segmentation_model(arch).to(device)
-    xs, ys, xt = batch(crop, device)
+    model = segmentation_model(arch)
+    if variant == 'hrda': model = hrda_wrapper(model, 2*crop)  # the HRDA recipe: crops twice the side, detail = `crop`
+    model = model.to(device)
+    xs, ys, xt = batch(2*crop if variant == 'hrda' else crop, device)
     torch.manual_seed(1)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats()
     if variant == 'waits':
         q.put([waits(model, xs, ys, xt, precision, compile, every) for every in (50, 1)]); return
-    if variant == 'learner': times = learner_loop(model, xs, ys, xt, n, precision, compile)
+    passes = None
+    if variant in ('learner', 'hrda'):
+        times, passes = learner_loop(model, xs, ys, xt, n, precision, compile, 'mic_hrda' if variant == 'hrda' else 'mic', crop)
     else:
         times = []
         for _ in hand_loop(model, xs, ys, xt, n): sync(device); times.append(time.perf_counter())
     peak = torch.cuda.max_memory_allocated()/2**30 if device.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20
-    q.put((times, peak, float(sum(p.detach().double().sum() for p in model.parameters()))))
+    q.put((times, peak, float(sum(p.detach().double().sum() for p in model.parameters())), passes))
 
 def spawned(*args):
     "`run(*args)` in a fresh process; what it reports."
@@ -131,8 +146,40 @@ def spawned(*args):
     return out
 
 def measure(variant, arch, crop, warmup, iters, device, precision='fp32', compile=False):
-    times, peak, check = spawned(variant, arch, crop, warmup + iters, device, precision, compile)
-    return statistics.median(b - a for a, b in zip(times[warmup - 1:], times[warmup:])), peak, check
+    times, peak, check, passes = spawned(variant, arch, crop, warmup + iters, device, precision, compile)
+    return statistics.median(b - a for a, b in zip(times[warmup - 1:], times[warmup:])), peak, check, passes
+
+def test_image(arch, crop, device, hrda, reps=2):
+    "Encoder passes (crop² images) and seconds per test image: whole 2crop x crop for mic, HRDA's nested slide on 4crop x 2crop."
+    import torch
+    from didex.evaluate import predict_logits
+    from didex.hrda import encoder_passes, hrda_wrapper
+    from didex.models import segmentation_model
+    torch.manual_seed(0)
+    net = segmentation_model(arch)
+    net = (hrda_wrapper(net, 2*crop) if hrda else net).to(device).eval()
+    x = torch.randn(1, 3, 2*crop, 4*crop, device=device)  # 1024x2048 at --crop 512
+    kw = dict(mode='slide', scale=(4*crop, 2*crop), crop=2*crop, stride=crop) if hrda else dict(mode='whole', scale=(2*crop, crop))
+    run = lambda: predict_logits(net, x, **kw)
+    run(); sync(torch.device(device))
+    t = time.perf_counter()
+    for _ in range(reps): run()
+    sync(torch.device(device))
+    return encoder_passes(net, run, crop)[0], (time.perf_counter() - t)/reps
+
+def hrda(a, device, mem):
+    "MIC against MIC(HRDA) on each model: s/iteration, peak memory, encoder passes per iteration and per test image."
+    for arch in a.model:
+        for name in a.precision:
+            prec, comp = name.split('+')[0], name.endswith('+compile')
+            res = {v: [measure(v, arch, a.crop, a.warmup, a.iters, device, prec, comp) for _ in range(a.rounds)] for v in ('learner', 'hrda')}
+            (t0, p0, n0), (t1, p1, n1) = ((min(r[0] for r in res[v]), max(r[1] for r in res[v]), res[v][0][3]) for v in ('learner', 'hrda'))
+            (e0, s0), (e1, s1) = (test_image(arch, a.crop, device, h) for h in (False, True))
+            print(f"{arch} {name}, batch 2+2, {device}: mic at {a.crop}x{a.crop} {t0:.3f} s/it, peak {mem} {p0:.2f} GiB, "
+                  f"{n0:.0f} encoder passes/it; mic_hrda at {2*a.crop}x{2*a.crop} (detail {a.crop}) {t1:.3f} s/it, peak "
+                  f"{p1:.2f} GiB, {n1:.0f} passes/it; ratio {t1/t0:.2f}x time, {p1/p0:.2f}x memory. Per test image "
+                  f"({4*a.crop}x{2*a.crop}): mic whole {e0:.0f} passes {s0:.3f} s, mic_hrda slide {e1:.0f} passes {s1:.3f} s "
+                  f"(a pass: one {a.crop}x{a.crop} image through an encoder)")
 
 def blur(crop, device, reps=5):
     "DACS's blur of a batch of two crops: torchvision's 2-D kernel against didex's two 1-D passes."
@@ -155,6 +202,7 @@ def main(a):
     import torch
     device = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     mem = 'GPU memory allocated' if device.startswith('cuda') else 'process RSS'
+    if a.hrda: return hrda(a, device, mem)
     blur(a.crop, device)
     for arch in a.model:
         res = {'hand': [], 'learner': []}
@@ -187,4 +235,6 @@ if __name__ == '__main__':
     p.add_argument('--device', help='cpu or cuda (default: cuda if available)')
     p.add_argument('--precision', nargs='+', default=['fp32'], choices=[f'{p}{c}' for p in ('fp32', 'tf32', 'bf16', 'fp16') for c in ('', '+compile')],
                    help="the learner's precisions, as `didex train --precision` (all but fp32 need a GPU); +compile: with --compile")
+    p.add_argument('--hrda', action='store_true', help='instead: mic at --crop against mic_hrda at twice the crop (detail = --crop), '
+                   'in each --precision; encoder passes per iteration and per test image')
     main(p.parse_args())

@@ -9,9 +9,9 @@ Docs: https://didex.github.io/didex/data.html.md"""
 __all__ = ['SOURCE_SCALE', 'REAL_TARGET_SCALE', 'CROP', 'CAT_MAX_RATIO', 'CROP_TRIES', 'FLIP_P', 'RCS_TEMPERATURE',
            'RCS_MIN_PIXELS', 'RCS_MIN_CROP_RATIO', 'PMD_BRIGHTNESS', 'PMD_CONTRAST', 'PMD_SATURATION', 'PMD_HUE',
            'rescale_size', 'rescale', 'crop_box', 'class_ratio_ok', 'source_crop_box', 'pad_to', 'flip_crop_pad',
-           'photometric_distortion', 'rcs_probs', 'RareClassSampler', 'UDADataset', 'device_image', 'uda_batch',
-           'ValidDataset', 'valid_batch', 'DeviceLoader', 'labelled_items', 'generated_labels', 'uda_dataloaders',
-           'show_uda_batch', 'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
+           'margin_mask', 'photometric_distortion', 'rcs_probs', 'RareClassSampler', 'UDADataset', 'device_image',
+           'uda_batch', 'ValidDataset', 'valid_batch', 'DeviceLoader', 'labelled_items', 'generated_labels',
+           'uda_dataloaders', 'show_uda_batch', 'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
 
 # %% ../nbs/06_data.ipynb #c3c55121
 from functools import partial
@@ -110,6 +110,14 @@ def flip_crop_pad(a, # an image (H, W, 3) or a label (H, W)
     "`a` cropped to `box`, flipped left-right if `flip`, padded to `crop`."
     a = a[box]
     return pad_to(a[:, ::-1] if flip else a, crop, value)
+
+def margin_mask(shape, # (h, w) of the target image in its original frame
+                margins): # (top, bottom, left, right): pixels of that frame whose pseudo-labels get no weight
+    "uint8 mask (h, w): 1 where pseudo-labels count, 0 in the `margins` (HRDA's `valid_pseudo_mask`)."
+    top, bottom, left, right = margins
+    m = np.zeros(shape[:2], np.uint8)
+    m[top:shape[0] - bottom, left:shape[1] - right] = 1
+    return m
 
 # %% ../nbs/06_data.ipynb #1646a226
 PMD_BRIGHTNESS, PMD_CONTRAST, PMD_SATURATION, PMD_HUE = 32, (0.5, 1.5), (0.5, 1.5), 18 # mmseg PhotoMetricDistortion
@@ -210,6 +218,7 @@ class UDADataset:
         cache:bool=False, # keep every decoded, rescaled image in memory (a small dataset read many times: the demo)
         target_labels:list=None, # a trainId label path per target image (a pixel-aligned generated domain), or None
         photometric:bool=False, # mmseg's PhotoMetricDistortion on each source crop (the DG baseline)
+        target_margins:tuple=None, # (top, bottom, left, right) of each target's original frame with no pseudo-label weight
         rank:int=0, # this process's rank among `world` training processes
         world:int=1, # training processes, each drawing its slice of every global batch
         batch:int=1, # samples per batch of this process (with `world` > 1: the slice's size)
@@ -252,14 +261,28 @@ class UDADataset:
         "The label of target image `j`, rescaled as the image is."
         return self._read(('target_label', j), lambda: rescale(read_train_ids(self.target_labels[j]), self.target_scale, label=True))
 
+    def read_target(self, j):
+        "Target image `j` rescaled, and its margin mask rescaled alike (None without margins)."
+        def read():
+            img = read_image(self.target[j])
+            m = None if self.target_margins is None else rescale(margin_mask(img.shape, self.target_margins), self.target_scale, label=True)
+            return rescale(img, self.target_scale), m
+        return self._read(('target', j), read)
+
     def sample_target(self, rng):
-        "A target (image, label or None, valid size): uniform, with its own crop and flip; its label cropped alike."
+        "A target (image, label or None, valid size, margin mask or None): uniform, with its own crop and flip; label and mask alike."
         j = int(rng.integers(len(self.target)))
-        img = self._read(('target', j), lambda: rescale(read_image(self.target[j]), self.target_scale))
+        img, m = self.read_target(j)
         box = crop_box(img.shape, self.crop, rng)
         flip = rng.random() < self.flip_p
         lab = None if self.target_labels is None else flip_crop_pad(self.read_target_label(j), box, flip, self.crop, IGNORE_INDEX)
-        return flip_crop_pad(img, box, flip, self.crop, 0), lab, img[box].shape[:2]
+        m = None if m is None else flip_crop_pad(m, box, flip, self.crop, 0)
+        return flip_crop_pad(img, box, flip, self.crop, 0), lab, img[box].shape[:2], m
+
+    @property
+    def extras(self):
+        "The names of what a sample carries after its five tensors: the target's label, its margin mask."
+        return tuple(n for n, v in (('y_t', self.target_labels), ('valid_t', self.target_margins)) if v is not None)
 
     def sample_index(self, j): # this process's sample
         "The run-wide index of sample `j`: global batch `j // batch` of `world × batch` samples, this rank's slice of it."
@@ -269,9 +292,9 @@ class UDADataset:
         rs, rt = (np.random.default_rng((self.seed, self.sample_index(j), k)) for k in (0, 1))
         img, lab, vs = self.sample_source(rs)
         if self.photometric: img = photometric_distortion(img, rs)
-        timg, tlab, vt = self.sample_target(rt)
+        timg, tlab, vt, tm = self.sample_target(rt)
         sample = (_chw(img), torch.from_numpy(lab.copy()), _chw(timg), torch.tensor(vs), torch.tensor(vt))
-        return sample if tlab is None else sample + (torch.from_numpy(tlab.copy()),)
+        return sample + tuple(torch.from_numpy(a.copy()) for a in (tlab, tm) if a is not None)
 
 # %% ../nbs/06_data.ipynb #6e31dccc
 def device_image(x:torch.Tensor, # uint8 images (B, 3, H, W)
@@ -293,10 +316,12 @@ def _to(b, device):
 def uda_batch(b, # a collated batch of `UDADataset` samples
               mean=IMAGENET_MEAN, # the model's input mean, RGB in [0, 1]
               std=IMAGENET_STD, # the model's input standard deviation
-              device=None): # where the batch goes (None: where it is)
-    "(x_s, y_s, x_t, valid_s, valid_t[, y_t]) as loaded -> (x_s, y_s, x_t[, y_t]) on `device` for the learner, normalised."
-    xs, ys, xt, vs, vt, *yt = _to(b, device)
-    return (device_image(xs, vs, mean, std), ys.long(), device_image(xt, vt, mean, std), *(y.long() for y in yt))
+              device=None, # where the batch goes (None: where it is)
+              extras:tuple=('y_t',)): # the names of the tensors after the five (`UDADataset.extras`)
+    "(x_s, y_s, x_t, valid_s, valid_t, *extras) as loaded -> (x_s, y_s, x_t, *extras) on `device`, normalised."
+    xs, ys, xt, vs, vt, *rest = _to(b, device)
+    kinds = {'y_t': torch.Tensor.long, 'valid_t': torch.Tensor.float}  # the target's label; its margin mask
+    return (device_image(xs, vs, mean, std), ys.long(), device_image(xt, vt, mean, std), *(kinds[n](t) for n, t in zip(extras, rest)))
 
 # %% ../nbs/06_data.ipynb #83eeb8d2
 class ValidDataset:
@@ -374,7 +399,8 @@ def uda_dataloaders(
     device=None, # where batches are normalised (default: fastai's default device)
     start_iter:int=0, # first iteration (resuming a run: the batches continue as if never stopped)
     source_scale:tuple=SOURCE_SCALE, # (w, h) the source is rescaled into
-    target_scale:tuple=None, # (w, h) for the target (default: the source's for 'generated', else REAL_TARGET_SCALE)
+    target_scale:tuple=None, # (w, h) for the target (default: the source's for 'generated', else `real_target_scale`)
+    real_target_scale:tuple=REAL_TARGET_SCALE, # (w, h) for a real target when `target_scale` is None (HRDA: 2048x1024)
     cat_max_ratio:float=CAT_MAX_RATIO, # source crop check (1: off)
     flip_p:float=FLIP_P, # horizontal flip probability
     rcs_temperature:float=RCS_TEMPERATURE, # T of rare class sampling
@@ -386,6 +412,7 @@ def uda_dataloaders(
     std:tuple=IMAGENET_STD, # the model's input standard deviation
     target_labels:bool=False, # a generated target's crops come with their source labels (`generated_labels`)
     photometric:bool=False, # mmseg's PhotoMetricDistortion on the source crops (the DG baseline, `source_only`)
+    target_margins:tuple=None, # (top, bottom, left, right) pixels of each target's original frame without pseudo-labels
     rank:int=0, # this process's rank among `world` training processes
     world:int=1, # training processes: each loads `batch_size` samples of every global batch of world × batch_size
 ):
@@ -397,15 +424,18 @@ def uda_dataloaders(
     tgt = [it.image for it in items(tname, troot, 'train')]
     if target_labels and tname != 'generated': raise UserError(f"target labels come from a generated domain's sources, not from {tname!r}")
     tlabels = generated_labels(troot, src) if target_labels else None
-    if target_scale is None: target_scale = source_scale if tname == 'generated' else REAL_TARGET_SCALE
+    if target_scale is None: target_scale = source_scale if tname == 'generated' else real_target_scale
+    if target_margins is not None and (len(target_margins) != 4 or min(target_margins) < 0):
+        raise UserError(f"--target-margins {' '.join(map(str, target_margins))}: expected four pixel counts ≥ 0 (top bottom left right)")
     if rcs_min_crop_ratio is None: rcs_min_crop_ratio = RCS_MIN_CROP_RATIO*crop[0]*crop[1]/CROP**2
     sampler = RareClassSampler(sname, sroot, [l for _, l in src], rcs_temperature, rcs_min_pixels) if rcs else None
     ds = UDADataset(src, tgt, n_iter*batch_size, crop, source_scale, target_scale, sampler, seed, start_iter*batch_size*world,
                     cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries, cache, tlabels, photometric,
-                    rank, world, batch_size)
+                    None if target_margins is None else tuple(target_margins), rank, world, batch_size)
     device = default_device() if device is None else torch.device(device)
     kw = dict(num_workers=_workers(num_workers), pin_memory=device.type == 'cuda')
-    train = DeviceLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std, device=device), **kw)
+    train = DeviceLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std, device=device, extras=ds.extras), **kw)
+    train.extras = ds.extras  # what `didex.uda.UDA` names the batch's tensors after (x_s, y_s, x_t)
     vitems = labelled_items(valid[0], valid[1], 'val', 'validation') if valid is not None else []
     valid_dl = DeviceLoader(ValidDataset(vitems, valid_size), bs=1, after_batch=partial(valid_batch, mean=mean, std=std, device=device), **kw)
     return DataLoaders(train, valid_dl, device=device)

@@ -302,7 +302,10 @@ def _load(a):
 def _check_numbers(a):
     if a.scale and min(a.scale) <= 0: raise UserError(f"--scale {' '.join(map(str, a.scale))}: must be > 0")
 
-def _infer_kw(a): return dict(mode=a.mode, flip=a.flip, precision=a.precision, **({'scale': tuple(a.scale)} if a.scale else {}))
+def _mode(a, model): return a.mode or getattr(model, 'inference_mode', 'whole')  # the checkpoint's recorded inference
+
+def _infer_kw(a, model):
+    return dict(mode=_mode(a, model), flip=a.flip, precision=a.precision, **({'scale': tuple(a.scale)} if a.scale else {}))
 
 def evaluate_cmd(a): # the parsed `didex evaluate` arguments
     "Evaluate a checkpoint on the validation split of each dataset; write the report."
@@ -312,9 +315,9 @@ def evaluate_cmd(a): # the parsed `didex evaluate` arguments
     if a.workers is not None and a.workers < 0: raise UserError(f"--workers {a.workers}: must be ≥ 0 (0: decode in this process)")
     for _, dataset, root in data: items(dataset, root, a.split)  # check every root before the long part
     model = _load(a)
-    evals = [replace(evaluate(model, d, r, a.split, examples=a.examples, workers=a.workers, **_infer_kw(a)), name=n)
+    evals = [replace(evaluate(model, d, r, a.split, examples=a.examples, workers=a.workers, **_infer_kw(a, model)), name=n)
              for n, d, r in data]
-    res = write_report(evals, a.out, a.protocol, checkpoint=str(a.checkpoint), weights=a.weights, mode=a.mode,
+    res = write_report(evals, a.out, a.protocol, checkpoint=str(a.checkpoint), weights=a.weights, mode=_mode(a, model),
                        flip=a.flip, split=a.split, precision=inference_precision(a.precision, _device(model)))
     print(markdown_table(res))
     print(f"wrote {a.out}/results.json, results.csv, results.md and figures")
@@ -345,7 +348,7 @@ def predict_cmd(a): # the parsed `didex predict` arguments
     out.mkdir(parents=True, exist_ok=True)
     for f, stem in zip(tqdm(files, unit='img', desc='predict'), output_stems(files)):  # two inputs never share an output
         img = read_image(f)  # a file that cannot be decoded: a `UserError` naming it
-        pred = segment(model, img, **_infer_kw(a))
+        pred = segment(model, img, **_infer_kw(a, model))
         with atomic_path(out/f'{stem}_trainIds.png') as tmp: Image.fromarray(pred).save(tmp)
         blend = (0.5*colorize(pred) + 0.5*img).astype(np.uint8)
         with atomic_path(out/f'{stem}_overlay.png') as tmp: Image.fromarray(blend).save(tmp)
@@ -356,9 +359,10 @@ def _model_args(p):
     p.add_argument('--checkpoint', type=Path, required=True, help='a .safetensors export or a .pt training checkpoint')
     p.add_argument('--weights', choices=['student', 'teacher'], default='student',
                    help='which weights to use (default: student, the published protocol)')
-    p.add_argument('--mode', choices=['whole', 'slide'], default='whole',
+    p.add_argument('--mode', choices=['whole', 'slide'],
                    help='whole image rescaled into 1024x512 (512-crop recipes) or sliding 1024 windows, stride 512, '
-                   'over the image rescaled into 2048x1024 (high-resolution recipes)')
+                   'over the image rescaled into 2048x1024 (high-resolution recipes); default: the inference the '
+                   "checkpoint's method records (slide for mic_hrda and daformer_hrda, whole otherwise)")
     p.add_argument('--scale', type=int, nargs=2, metavar=('W', 'H'), help='override the test-time rescale (keeps the ratio)')
     p.add_argument('--flip', action='store_true', help='average with the horizontally flipped image')
     p.add_argument('--precision', choices=PRECISIONS, default='auto',

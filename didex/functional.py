@@ -85,10 +85,11 @@ def _is_dropout(m): return isinstance(m, nn.modules.dropout._DropoutNd) or 'Drop
 
 def teacher_mode_(teacher:nn.Module, # set in place
                   train_bn:bool=True): # published quirk: train mode, dropout and drop-path off
-    "Set the teacher's mode: published `train_bn` (train mode, dropout and drop-path off) or plain eval mode."
+    "Set the teacher's mode: published `train_bn` (train mode, dropout and drop-path off) or plain eval mode; it infers in either."
     teacher.train(train_bn)
     for m in teacher.modules():
         if _is_dropout(m): m.eval()
+        if hasattr(m, 'inference_only'): m.inference_only = True  # a network whose training forward differs (HRDA) infers
     return teacher
 
 # %% ../nbs/07_functional.ipynb #1a18f0f2

@@ -80,6 +80,12 @@ QUIRKS = {q.name: q for q in (
     Quirk('mit_norm_eps', 'train', "MiT's block and stage LayerNorms have eps 1e-6, its patch-embedding and "
           "attention-reduction norms 1e-5", "1e-5 everywhere (transformers' SegFormer)",
           _MIC + 'models/backbones/mix_transformer.py', 'didex.models.segmentation_model:mit_norm_eps'),
+    Quirk('hrda_box_divisible', 'train', "HRDA's detail box is drawn in multiples of 8 for every network; with "
+          "DeepLabV2 (output stride 8) the attention mask lies on the context logits' 16-pixel grid and is cut at "
+          "int(box/16), while the detail logits are inserted at box/8: up to 8 pixels apart",
+          'the box in multiples of the context logits\' stride (16 for DeepLabV2, 8 for DAFormer as published): mask and '
+          'insertion coincide', _MIC + 'models/segmentors/hrda_encoder_decoder.py, decode_heads/hrda_head.py',
+          'didex.hrda.HRDATraining:published_box'),
 )}
 COMMANDS = ('prompts', 'generate', 'train')
 

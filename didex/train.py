@@ -25,6 +25,7 @@ from fastai.callback.progress import ProgressCallback
 from .core import UserError, atomic_path, check_device, check_out, folder_lock, launcher, write_errors
 from .data import RCS_MIN_PIXELS, labelled_items, uda_dataloaders
 from .functional import denormalize, model_stats
+from .hrda import hrda_panels  # and the HRDA recipes, mic_hrda and daformer_hrda
 from .models import check_weights, model_config, save_model, segmentation_model
 from .quirks import add_quirk_option, cli_quirks, quirk_state
 from .uda import (LOG_EVERY, METHODS, Compile, DistributedStudent, NonFiniteLoss, UDACallback, get_method, quirk_options, target_options,
@@ -57,7 +58,8 @@ def checkpoint_state(learn:Learner, # the learner of the run
     "Everything a resumed run needs, after `done` iterations."
     student, teacher = unwrap(learn.model), getattr(learn, 'teacher', None)
     scaler = getattr(learn, 'scaler', None)
-    return dict(arch=getattr(student, 'arch', None), num_classes=student.num_classes, student=student.state_dict(),
+    return dict(arch=getattr(student, 'arch', None), num_classes=student.num_classes, wrapper=getattr(student, 'wrapper', None),
+                inference=learn.recipe.inference, student=student.state_dict(),
                 teacher=None if teacher is None else teacher.state_dict(), optimizer=learn.opt.state_dict(),
                 scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None,
                 iteration=done, rng=rng_state(), config=config, world=1)
@@ -130,6 +132,9 @@ def debug_figure(learn:Learner): # a UDA learner after an iteration
     for name, attr, f in [('pseudo-label', 'pseudo_label', colorize), ('mixed image', 'x_mix', image),
                           ('mixed label', 'y_mix', colorize), ('masked target', 'x_masked', image)]:
         if getattr(learn, attr, None) is not None: panels.append((name, f, getattr(learn, attr)))
+    if getattr(learn, 'hrda_out', None) is not None:  # HRDA: the source pass's detail box, scale attention, fused prediction
+        ctx, boxed, att, fused = hrda_panels(learn.hrda_out, x_s)
+        panels += [('context (0.5)', image, ctx), ('detail box', image, boxed), ('attention', lambda t: t.cpu().numpy(), att), ('fused prediction', colorize, fused)]
     fig = Figure(figsize=(2.2*len(panels), 1.6*len(x_s)))
     axs = fig.subplots(len(x_s), len(panels), squeeze=False)
     for i, row in enumerate(axs):
@@ -210,7 +215,8 @@ class TrainSettings:
     options:dict=None # {callback: {option: value}} overriding the method's callbacks, e.g. {'MIC': {'block': 64}}
     quirks:dict=None # {quirk: bool} of the training quirks (`didex.quirks`); the others as published
     photometric:bool=None # mmseg's PhotoMetricDistortion on the source (None: the method's; source_only: on)
-    def resolved(self, target:str=None): # the target dataset's name: its pseudo-label ignore rows become options
+    target_margins:tuple=None # (top, bottom, left, right) of the target's frame without pseudo-labels (None: the method's for the target)
+    def resolved(self, target:str=None): # the target dataset's name: its pseudo-label ignore rows and margins become settings
         "These settings with every default filled in from the method's recipe and the target, checked."
         r = get_method(self.method)
         if self.precision not in PRECISIONS: raise UserError(f"--precision {self.precision!r}: choose one of {', '.join(PRECISIONS)}")
@@ -220,12 +226,16 @@ class TrainSettings:
         if self.source_scale is not None and min(self.source_scale) <= 0:
             raise UserError(f"--source-scale {' '.join(map(str, self.source_scale))}: must be > 0")
         if self.rcs_min_pixels is not None and self.rcs_min_pixels < 0: raise UserError(f"--rcs-min-pixels {self.rcs_min_pixels}: must be ≥ 0")
+        if self.target_margins is not None and (len(self.target_margins) != 4 or min(self.target_margins) < 0):
+            raise UserError(f"--target-margins {' '.join(map(str, self.target_margins))}: four pixel counts ≥ 0 (top bottom left right)")
+        margins = self.target_margins if self.target_margins is not None else (r.target_margins or {}).get(target)
         q = quirk_state('train', self.quirks)
         quirk_options(r, q, self.options)  # a quirk given as a callback option is refused here, before any work
         options = target_options(r, target, self.options) if target else dict(self.options or {})
         return replace(self, crop=self.crop or r.crop, source_scale=list(self.source_scale or r.source_scale),
                        rcs_min_pixels=RCS_MIN_PIXELS if self.rcs_min_pixels is None else self.rcs_min_pixels, options=options, quirks=q,
-                       photometric=r.photometric if self.photometric is None else bool(self.photometric))
+                       photometric=r.photometric if self.photometric is None else bool(self.photometric),
+                       target_margins=None if margins is None or not any(margins) else list(margins))
 
 def _check_resume(ckpt, config, path):
     for k, v in config.items():
@@ -285,18 +295,19 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
         if s.batch_size % world: raise UserError(f"--batch-size {s.batch_size} does not split over {world} processes")
         set_seed(s.seed)  # the same initial weights in every process
         net = segmentation_model(s.model, pretrained=s.pretrained, mit_norm_eps=s.quirks['mit_norm_eps'])
-        if recipe.wrapper is not None: net = recipe.wrapper(net)
+        if recipe.wrapper is not None: net = recipe.wrapper(net, s.crop)
         if rank: set_seed(rank_seed(s.seed, rank))  # then draws of its own: masks, mixes, augmentation, drop-path
         mean, std = model_stats(net)
         dls = uda_dataloaders(src, tgt, s.crop, s.batch_size//world, s.iterations - start, rcs=recipe.rcs,
                               seed=s.seed, num_workers=workers, device=device, start_iter=start, rank=rank, world=world,
                               source_scale=tuple(s.source_scale), target_scale=recipe.target_scale,
+                              real_target_scale=recipe.real_target_scale, target_margins=s.target_margins,
                               rcs_min_pixels=s.rcs_min_pixels, rcs_min_crop_ratio=recipe.rcs_min_crop_ratio, mean=mean, std=std,
                               target_labels=recipe.target_labels, photometric=s.photometric)
         files = [Checkpoint(ckpt_path, checkpoint_every, **config)]  # in every process: each one's generators are saved
         if not rank: files.append(DebugFigures(out/'debug', figure_every))
         if valid and not rank:
-            files.append(Validate(*parse_dataset(valid, '--valid'), out/'valid.jsonl', valid_every,
+            files.append(Validate(*parse_dataset(valid, '--valid'), out/'valid.jsonl', valid_every, mode=recipe.inference,
                                   precision='fp32' if s.precision == 'tf32' else s.precision,
                                   **({} if workers is None else dict(workers=workers))))  # the run's precision, fp32 as published
         if progress and not rank: files.append(TrainProgress())
@@ -336,7 +347,8 @@ def train_cmd(a): # the parsed `didex train` arguments
     "Run `train` and say where its results are."
     settings = TrainSettings(a.method, a.model, a.iterations, a.crop, a.batch_size, a.seed, a.lr, a.precision,
                              not a.no_pretrained, a.source_scale, a.rcs_min_pixels, parse_options(a.set),
-                             cli_quirks('train', a.quirk), None if a.photometric is None else a.photometric == 'on')
+                             cli_quirks('train', a.quirk), None if a.photometric is None else a.photometric == 'on',
+                             a.target_margins)
     try:
         final = train(a.source, a.target, a.out, settings, a.resume, a.valid, a.valid_every, a.checkpoint_every,
                       a.figure_every, a.workers, a.device, not a.quiet, a.log_every, a.compile)
@@ -361,7 +373,9 @@ def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
     t.add_argument('--target', required=True, metavar='DATASET=ROOT', help='target images (e.g. generated=runs/gen, or cityscapes=data/cityscapes)')
     t.add_argument('--out', required=True, type=Path, metavar='DIR', help='output folder of the run')
     t.add_argument('--method', default='mic', choices=list(METHODS), help='UDA method (default: mic, as DIDEX; mic_labels adds a '
-                   'cross-entropy on each generated image with its source label, for a domain made with `didex generate --crop-padding`)')
+                   'cross-entropy on each generated image with its source label, for a domain made with `didex generate --crop-padding`; '
+                   'daformer_hrda and mic_hrda train HRDA at high resolution: 1024 crops seen as a 0.5-scale context and a 512 '
+                   'detail crop, sliding-window inference; https://didex.github.io/didex/hrda.html)')
     t.add_argument('--model', default='daformer', choices=list(ARCHS), help='network (default: daformer = MiT-B5 DAFormer)')
     t.add_argument('--iterations', type=int, default=40000, help='training iterations (default: 40000)')
     t.add_argument('--crop', type=int, help="crop size in pixels (default: the method's, 512)")
@@ -370,7 +384,8 @@ def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
     t.add_argument('--lr', type=float, default=6e-5, help='AdamW learning rate, x10 on the decode head (default: 6e-5)')
     t.add_argument('--set', action='append', metavar='CALLBACK.OPTION=VALUE',
                    help="override an option of the method's callbacks, e.g. --set MIC.block=64 --set EMATeacher.ignore_top=15 "
-                   "(callbacks: EMATeacher, DACS, FeatureDistance, MIC; an unknown name lists the valid ones)")
+                   "(callbacks: EMATeacher, DACS, FeatureDistance, MIC, and HRDATraining for the HRDA methods, e.g. "
+                   "--set HRDATraining.detail_weight=0.1; an unknown name lists the valid ones)")
     add_quirk_option(t, 'train')
     t.add_argument('--photometric', choices=('on', 'off'), help="mmseg's PhotoMetricDistortion on the source crops "
                    "(default: the method's; on for source_only, the published DG baseline, off for the UDA methods)")
@@ -388,6 +403,9 @@ def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
     t.add_argument('--no-pretrained', action='store_true', help='random initialisation instead of ImageNet weights')
     t.add_argument('--source-scale', type=int, nargs=2, metavar=('W', 'H'), help="source resize (default: the method's, 1280 720)")
     t.add_argument('--rcs-min-pixels', type=int, help='rare class sampling: pixels of the class an image must hold (default: 3000)')
+    t.add_argument('--target-margins', type=int, nargs=4, metavar=('TOP', 'BOTTOM', 'LEFT', 'RIGHT'),
+                   help="pixels of each target image's original frame whose pseudo-labels get no weight (default: the "
+                   "method's; the HRDA methods on Cityscapes: 30 240 30 30, as published; none elsewhere; 0 0 0 0: none)")
     t.add_argument('--workers', type=int, help='data loading processes (default: the number of cores, at most 8)')
     t.add_argument('--device', help='cpu, cuda, cuda:1 ... (default: cuda if available)')
     t.add_argument('--quiet', action='store_true', help='no progress bar')

@@ -32,7 +32,7 @@ from fastai.optimizer import OptimWrapper
 from .core import UserError, write_errors
 from .classes import THING_CLASSES
 from .quirks import quirk_state
-from .data import CROP, SOURCE_SCALE
+from .data import CROP, REAL_TARGET_SCALE, SOURCE_SCALE
 from .functional import (SegLoss, block_mask, class_mix_masks, ema_update_, feature_distance, logits_of, mix,
                               model_stats, outputs, param_groups, pseudo_labels, strong_augment, teacher_mode_,
                               warmup_poly)
@@ -85,7 +85,9 @@ class UDA(UDACallback):
         self.file = None if self.log is None else self.log.open('a')
     def before_batch(self):
         self.learn.iteration, self.learn.terms, self.learn.nonfinite = self.start_iter + self.iter, {}, None
-        self.learn.x_t, self.learn.y_t, self.learn.yb = self.yb[1], (self.yb[2] if len(self.yb) > 2 else None), self.yb[:1]
+        extras = dict(zip(getattr(self.dls.train, 'extras', ('y_t',)), self.yb[2:]))  # `didex.data.UDADataset.extras`
+        self.learn.x_t, self.learn.yb = self.yb[1], self.yb[:1]
+        self.learn.y_t, self.learn.valid_t = extras.get('y_t'), extras.get('valid_t')
     def after_loss(self):  self.term('source', self.learn.loss)
     def before_step(self):
         bad = torch.stack(list(self.terms.values())).isfinite().all().logical_not().float()
@@ -129,8 +131,10 @@ class EMATeacher(UDACallback):
         x_t = self.learn.x_t
         with torch.no_grad(), self.autocast(): logits = logits_of(self.learn.teacher(x_t))
         logits = F.interpolate(logits.float(), size=x_t.shape[-2:], mode='bilinear', align_corners=False)
-        self.learn.pseudo_label, self.learn.pseudo_weight = pseudo_labels(logits, self.threshold, self.ignore_top, self.ignore_bottom)
-        self.learn.confidence = self.learn.pseudo_weight.amax()  # the fraction of confident pixels
+        label, weight = pseudo_labels(logits, self.threshold, self.ignore_top, self.ignore_bottom)
+        self.learn.confidence = weight.amax()  # the fraction of confident pixels, margins included (HRDA)
+        valid = self.learn.valid_t  # the target's margin mask, if its data has margins
+        self.learn.pseudo_label, self.learn.pseudo_weight = label, weight if valid is None else weight*valid
 
 # %% ../nbs/08_uda.ipynb #cef8c430
 class DACS(UDACallback):
@@ -258,13 +262,16 @@ class Recipe:
     rcs:bool=True # DAFormer: rare class sampling of the source
     rcs_min_crop_ratio:float=None # RCS re-crops until the class has > min pixels × this (None: 0.5 × crop area / 512²)
     source_scale:tuple=SOURCE_SCALE # (w, h) the source is rescaled into
-    target_scale:tuple=None # (w, h) the target is rescaled into (None: the source's for a generated target, else 1024x512)
+    target_scale:tuple=None # (w, h) the target is rescaled into (None: the source's for a generated target, else `real_target_scale`)
+    real_target_scale:tuple=REAL_TARGET_SCALE # (w, h) a real target is rescaled into (DAFormer: 1024x512; HRDA: 2048x1024)
     crop:int=CROP # training crop side
     targets:tuple=None # the target datasets it accepts (None: any)
-    wrapper:object=None # a function of the built network that returns the network to train (None: as built)
+    wrapper:object=None # a function (built network, training crop) -> the network to train (None: as built)
     pseudo_labels:str='whole' # how the teacher infers on the target crop, one of `PSEUDO_LABEL_MODES`
     inference:str='whole' # how the trained model is tested, one of `INFERENCE_MODES`
     target_labels:bool=False # the target batches carry their source images' labels (a pixel-aligned generated domain)
+    pseudo_ignore_rows:dict=None # {target: (top, bottom)} rows without pseudo-label weight (None: `PSEUDO_IGNORE_ROWS`)
+    target_margins:dict=None # {target: (top, bottom, left, right)} margins of the original frame without pseudo-labels
     def __post_init__(self):
         for cb, defaults in self.callbacks: self.check(cb.__name__, defaults)
         if self.pseudo_labels not in PSEUDO_LABEL_MODES: raise UserError(f"recipe {self.name!r}: pseudo_labels must be one of {', '.join(PSEUDO_LABEL_MODES)}")
@@ -307,7 +314,8 @@ register_method(Recipe('mic_labels', ((EMATeacher, dict(alpha=0.999)), (DACS, {}
 
 # %% ../nbs/08_uda.ipynb #ef27bbb3
 QUIRK_OPTIONS = {'train_bn': ('EMATeacher', 'train_bn'), 'batch_wide': ('DACS', 'batch_wide'),
-                 'mic_aug_per_batch': ('MIC', 'aug_per_batch')} # the training quirks that are callback options
+                 'mic_aug_per_batch': ('MIC', 'aug_per_batch'),
+                 'hrda_box_divisible': ('HRDATraining', 'published_box')} # the training quirks that are callback options
 PSEUDO_IGNORE_ROWS = {'cityscapes': (15, 120)} # DAFormer: (top, bottom) rows of zero pseudo-label weight per target
 
 def quirk_options(recipe:Recipe, # the method
@@ -326,7 +334,8 @@ def target_options(recipe:Recipe, # the method
     "`options` with the target's published pseudo-label ignore rows filled in where the user set none."
     out = {k: dict(v) for k, v in (options or {}).items()}
     if 'EMATeacher' in recipe.names:
-        top, bottom = PSEUDO_IGNORE_ROWS.get(target, (0, 0))
+        rows = PSEUDO_IGNORE_ROWS if recipe.pseudo_ignore_rows is None else recipe.pseudo_ignore_rows
+        top, bottom = rows.get(target, (0, 0))
         t = out.setdefault('EMATeacher', {})
         t.setdefault('ignore_top', top); t.setdefault('ignore_bottom', bottom)
     return out

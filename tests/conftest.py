@@ -20,6 +20,17 @@ def didex(*args, **kw):
 @pytest.fixture
 def run(): return didex
 
+def kill_at_checkpoint(args, ckpt, timeout=180):
+    "Start `didex ARGS`, SIGKILL its process group once `ckpt` exists (or after `timeout` s); returns the checkpoint's iteration."
+    import time, torch
+    p = subprocess.Popen([str(BIN/'didex'), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    deadline = time.time() + timeout
+    while not ckpt.exists() and time.time() < deadline and p.poll() is None: time.sleep(0.01)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.communicate(timeout=60)
+    return torch.load(ckpt, weights_only=True)['iteration']
+
 def processes():
     "(pid, parent pid, command line) of every process of this machine."
     for d in Path('/proc').glob('[0-9]*'):

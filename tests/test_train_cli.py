@@ -8,7 +8,7 @@ from safetensors.torch import load_file
 
 from didex.convert import convert
 from didex.testing import make_fixture
-from conftest import BIN, cli, didex
+from conftest import BIN, cli, didex, kill_at_checkpoint
 
 SMALL = ['--method', 'mic', '--model', 'daformer_b0', '--crop', '32', '--no-pretrained', '--source-scale', '128', '72',
          '--rcs-min-pixels', '10', '--workers', '0', '--quiet']
@@ -24,13 +24,7 @@ def _iterations(out): return [json.loads(l)['iteration'] for l in (out/'log.json
 
 def test_killed_run_resumes_to_the_same_weights(tmp_path, data, monkeypatch):
     args = [*data, *SMALL, '--iterations', '16', '--checkpoint-every', '4', '--figure-every', '10']
-    p = subprocess.Popen([str(BIN/'didex'), 'train', *args, '--out', str(tmp_path/'killed')], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, start_new_session=True)
-    ckpt, deadline = tmp_path/'killed/checkpoint.pt', time.time() + 120
-    while not ckpt.exists() and time.time() < deadline and p.poll() is None: time.sleep(0.01)
-    os.killpg(p.pid, signal.SIGKILL)
-    p.communicate(timeout=60)
-    done = torch.load(ckpt, weights_only=True)['iteration']
+    done = kill_at_checkpoint(['train', *args, '--out', tmp_path/'killed'], tmp_path/'killed/checkpoint.pt')
     assert 4 <= done < 16, 'the run should have been killed midway'
     assert not (tmp_path/'killed/final.safetensors').exists()
     r = didex('train', *args, '--out', tmp_path/'killed', '--resume')
@@ -88,7 +82,7 @@ def test_quirks_and_target_rows_are_recorded(tmp_path, data):
     assert r.returncode == 0, r.stderr
     config = json.loads((tmp_path/'q/config.json').read_text())
     assert config['quirks'] == dict(train_bn=True, batch_wide=False, mic_aug_per_batch=True, mean_over_all=True,
-                                    decay_by_name=True, mit_norm_eps=False)
+                                    decay_by_name=True, mit_norm_eps=False, hrda_box_divisible=True)
     assert config['photometric'] is True
     assert config['options']['EMATeacher'] == dict(ignore_top=0, ignore_bottom=3)  # a generated target: no rows, unless set
 
