@@ -9,9 +9,10 @@ Docs: https://didex.github.io/didex/data.html.md"""
 __all__ = ['SOURCE_SCALE', 'REAL_TARGET_SCALE', 'CROP', 'CAT_MAX_RATIO', 'CROP_TRIES', 'FLIP_P', 'RCS_TEMPERATURE',
            'RCS_MIN_PIXELS', 'RCS_MIN_CROP_RATIO', 'PMD_BRIGHTNESS', 'PMD_CONTRAST', 'PMD_SATURATION', 'PMD_HUE',
            'rescale_size', 'rescale', 'crop_box', 'class_ratio_ok', 'source_crop_box', 'pad_to', 'flip_crop_pad',
-           'margin_mask', 'photometric_distortion', 'rcs_probs', 'RareClassSampler', 'UDADataset', 'device_image',
-           'uda_batch', 'ValidDataset', 'valid_batch', 'DeviceLoader', 'labelled_items', 'generated_labels',
-           'uda_dataloaders', 'show_uda_batch', 'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize', 'denormalize']
+           'margin_mask', 'check_margins', 'photometric_distortion', 'rcs_probs', 'RareClassSampler', 'UDADataset',
+           'device_image', 'uda_batch', 'ValidDataset', 'valid_batch', 'DeviceLoader', 'labelled_items',
+           'generated_labels', 'uda_dataloaders', 'show_uda_batch', 'IMAGENET_MEAN', 'IMAGENET_STD', 'normalize',
+           'denormalize']
 
 # %% ../nbs/06_data.ipynb #c3c55121
 from functools import partial
@@ -118,6 +119,13 @@ def margin_mask(shape, # (h, w) of the target image in its original frame
     m = np.zeros(shape[:2], np.uint8)
     m[top:shape[0] - bottom, left:shape[1] - right] = 1
     return m
+
+def check_margins(margins): # (top, bottom, left, right), or None
+    "`margins` as a tuple (None stays None); anything but four pixel counts ≥ 0 is a `UserError` naming `--target-margins`."
+    if margins is None: return None
+    if len(margins) != 4 or min(margins) < 0:
+        raise UserError(f"--target-margins {' '.join(map(str, margins))}: expected four pixel counts ≥ 0 (top bottom left right)")
+    return tuple(margins)
 
 # %% ../nbs/06_data.ipynb #1646a226
 PMD_BRIGHTNESS, PMD_CONTRAST, PMD_SATURATION, PMD_HUE = 32, (0.5, 1.5), (0.5, 1.5), 18 # mmseg PhotoMetricDistortion
@@ -425,17 +433,14 @@ def uda_dataloaders(
     if target_labels and tname != 'generated': raise UserError(f"target labels come from a generated domain's sources, not from {tname!r}")
     tlabels = generated_labels(troot, src) if target_labels else None
     if target_scale is None: target_scale = source_scale if tname == 'generated' else real_target_scale
-    if target_margins is not None and (len(target_margins) != 4 or min(target_margins) < 0):
-        raise UserError(f"--target-margins {' '.join(map(str, target_margins))}: expected four pixel counts ≥ 0 (top bottom left right)")
     if rcs_min_crop_ratio is None: rcs_min_crop_ratio = RCS_MIN_CROP_RATIO*crop[0]*crop[1]/CROP**2
     sampler = RareClassSampler(sname, sroot, [l for _, l in src], rcs_temperature, rcs_min_pixels) if rcs else None
     ds = UDADataset(src, tgt, n_iter*batch_size, crop, source_scale, target_scale, sampler, seed, start_iter*batch_size*world,
                     cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries, cache, tlabels, photometric,
-                    None if target_margins is None else tuple(target_margins), rank, world, batch_size)
+                    check_margins(target_margins), rank, world, batch_size)
     device = default_device() if device is None else torch.device(device)
     kw = dict(num_workers=_workers(num_workers), pin_memory=device.type == 'cuda')
     train = DeviceLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std, device=device, extras=ds.extras), **kw)
-    train.extras = ds.extras  # what `didex.uda.UDA` names the batch's tensors after (x_s, y_s, x_t)
     vitems = labelled_items(valid[0], valid[1], 'val', 'validation') if valid is not None else []
     valid_dl = DeviceLoader(ValidDataset(vitems, valid_size), bs=1, after_batch=partial(valid_batch, mean=mean, std=std, device=device), **kw)
     return DataLoaders(train, valid_dl, device=device)

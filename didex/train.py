@@ -23,7 +23,7 @@ from fastai.learner import Learner
 from fastai.callback.progress import ProgressCallback
 
 from .core import UserError, atomic_path, check_device, check_out, folder_lock, launcher, write_errors
-from .data import RCS_MIN_PIXELS, labelled_items, uda_dataloaders
+from .data import RCS_MIN_PIXELS, check_margins, labelled_items, uda_dataloaders
 from .functional import denormalize, model_stats
 from .hrda import hrda_panels  # and the HRDA recipes, mic_hrda and daformer_hrda
 from .models import check_weights, model_config, save_model, segmentation_model
@@ -226,9 +226,7 @@ class TrainSettings:
         if self.source_scale is not None and min(self.source_scale) <= 0:
             raise UserError(f"--source-scale {' '.join(map(str, self.source_scale))}: must be > 0")
         if self.rcs_min_pixels is not None and self.rcs_min_pixels < 0: raise UserError(f"--rcs-min-pixels {self.rcs_min_pixels}: must be ≥ 0")
-        if self.target_margins is not None and (len(self.target_margins) != 4 or min(self.target_margins) < 0):
-            raise UserError(f"--target-margins {' '.join(map(str, self.target_margins))}: four pixel counts ≥ 0 (top bottom left right)")
-        margins = self.target_margins if self.target_margins is not None else (r.target_margins or {}).get(target)
+        margins = check_margins(self.target_margins) or (r.target_margins or {}).get(target)
         q = quirk_state('train', self.quirks)
         quirk_options(r, q, self.options)  # a quirk given as a callback option is refused here, before any work
         options = target_options(r, target, self.options) if target else dict(self.options or {})

@@ -85,7 +85,7 @@ class UDA(UDACallback):
         self.file = None if self.log is None else self.log.open('a')
     def before_batch(self):
         self.learn.iteration, self.learn.terms, self.learn.nonfinite = self.start_iter + self.iter, {}, None
-        extras = dict(zip(getattr(self.dls.train, 'extras', ('y_t',)), self.yb[2:]))  # `didex.data.UDADataset.extras`
+        extras = dict(zip(getattr(self.dls.train.dataset, 'extras', ('y_t',)), self.yb[2:]))  # `didex.data.UDADataset.extras`
         self.learn.x_t, self.learn.yb = self.yb[1], self.yb[:1]
         self.learn.y_t, self.learn.valid_t = extras.get('y_t'), extras.get('valid_t')
     def after_loss(self):  self.term('source', self.learn.loss)
