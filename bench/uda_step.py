@@ -16,16 +16,25 @@ With --hrda: MIC at --crop against MIC(HRDA) at twice the crop with a detail cro
 1024), the same network; seconds per iteration, peak memory, and encoder passes per iteration and per test image
 (a pass: one crop² image through an encoder, counted by `didex.hrda.encoder_passes` on the student, the teacher and
 the ImageNet copy).
+
+With --sepico: daformer against sepico_dist, sepico_bank and sepico_proto (contrastive terms on from the first
+iteration; a target twice as wide as the crop, for class-balanced cropping) on each model: seconds per iteration and
+peak memory; then the class-statistics update alone, and BankCL's loss and gradient, didex's (one product per class)
+against the published loop (C x C products), on full banks of 200 centroids.
+
+    python bench/uda_step.py --sepico                         # CPU: daformer_b0 and deeplabv2_r18 at 128 px
+    python bench/uda_step.py --sepico --model daformer deeplabv2 --crop 640   # GPU: the published networks and crop
 """
 import argparse, multiprocessing as mp, resource, statistics, time
 
-def batch(crop, device, bs=2):
+def batch(crop, device, bs=2, target_width=None):
     "A fixed source/target batch: random images, a label with road, sky, a car and ignored rows."
     import torch
     g = torch.Generator().manual_seed(0)
     y = torch.zeros(bs, crop, crop, dtype=torch.long)
     y[:, :crop//3] = 10; y[:, crop//2:, crop//4:crop//2] = 13; y[:, :4] = 255
-    return [t.to(device) for t in (torch.randn(bs, 3, crop, crop, generator=g), y, torch.randn(bs, 3, crop, crop, generator=g))]
+    xt = torch.randn(bs, 3, crop, target_width or crop, generator=g)
+    return [t.to(device) for t in (torch.randn(bs, 3, crop, crop, generator=g), y, xt)]
 
 def hand_loop(model, xs, ys, xt, n, lr=6e-5, warmup=1500):
     "The MIC iteration written out in plain PyTorch with didex.functional's pure functions; yields after every step."
@@ -55,7 +64,7 @@ def hand_loop(model, xs, ys, xt, n, lr=6e-5, warmup=1500):
         opt.step(); opt.zero_grad()
         yield
 
-def learner(model, xs, ys, xt, n, precision='fp32', compile=False, log_every=50, cbs=(), method='mic'):
+def learner(model, xs, ys, xt, n, precision='fp32', compile=False, log_every=50, cbs=(), method='mic', options=None):
     "A `uda_learner(..., method)` of `n` iterations on the batch, copied to the device as `didex.data`'s loaders do."
     from functools import partial
     from fastai.callback.fp16 import MixedPrecision
@@ -65,7 +74,7 @@ def learner(model, xs, ys, xt, n, precision='fp32', compile=False, log_every=50,
     ds = [(a, b, c) for a, b, c in zip(xs.cpu(), ys.cpu(), xt.cpu())]*n
     kw = dict(after_batch=partial(_to, device=xs.device), pin_memory=xs.device.type == 'cuda')
     dls = DataLoaders(DeviceLoader(ds, bs=len(xs), **kw), DeviceLoader(ds[:1], bs=1, **kw), device=xs.device); dls.n_inp = 1
-    learn = uda_learner(dls, model, method, log_every=log_every, cbs=list(cbs))
+    learn = uda_learner(dls, model, method, log_every=log_every, cbs=list(cbs), options=options)
     learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == 'ProgressCallback'])
     if precision in ('bf16', 'fp16'): learn.add_cb(MixedPrecision(precision))
     if compile: learn.add_cb(Compile())
@@ -80,8 +89,9 @@ def learner_loop(model, xs, ys, xt, n, precision='fp32', compile=False, method='
     class Tick(Callback):
         order = 99
         def after_batch(self): sync(xs.device); times.append(time.perf_counter())
-    learn = learner(model, xs, ys, xt, n, precision, compile, cbs=[Tick()], method=method)
-    nets = [unwrap(learn.model), learn.teacher, learn.feature_distance.imnet]
+    options = {'SePiCoTraining': dict(start=0)} if method.startswith('sepico') else None  # the contrastive terms from the start
+    learn = learner(model, xs, ys, xt, n, precision, compile, cbs=[Tick()], method=method, options=options)
+    nets = [unwrap(learn.model), learn.teacher] + ([learn.feature_distance.imnet] if hasattr(learn, 'feature_distance') else [])
     with learn.no_logging(): passes, _ = encoder_passes(nets, learn.fit_uda, unit)
     return times, passes/n
 
@@ -122,15 +132,19 @@ def run(variant, arch, crop, n, device, q, precision='fp32', compile=False):
     device = torch.device(device)
     model = segmentation_model(arch)
     if variant == 'hrda': model = hrda_wrapper(model, 2*crop)  # the HRDA recipe: crops twice the side, detail = `crop`
+    if variant.startswith('sepico'):
+        from didex.sepico import sepico_wrapper
+        model = sepico_wrapper(model, crop)
     model = model.to(device)
-    xs, ys, xt = batch(2*crop if variant == 'hrda' else crop, device)
+    xs, ys, xt = batch(2*crop if variant == 'hrda' else crop, device, target_width=2*crop if variant.startswith('sepico') else None)
     torch.manual_seed(1)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats()
     if variant == 'waits':
         q.put([waits(model, xs, ys, xt, precision, compile, every) for every in (50, 1)]); return
     passes = None
-    if variant in ('learner', 'hrda'):
-        times, passes = learner_loop(model, xs, ys, xt, n, precision, compile, 'mic_hrda' if variant == 'hrda' else 'mic', crop)
+    if variant in ('learner', 'hrda', 'daformer') or variant.startswith('sepico'):
+        method = {'learner': 'mic', 'hrda': 'mic_hrda'}.get(variant, variant)
+        times, passes = learner_loop(model, xs, ys, xt, n, precision, compile, method, crop)
     else:
         times = []
         for _ in hand_loop(model, xs, ys, xt, n): sync(device); times.append(time.perf_counter())
@@ -198,11 +212,72 @@ def blur(crop, device, reps=5):
     print(f"blur of 2x3x{crop}x{crop} ({k[0]}x{k[0]} kernel), {device}: torchvision {tv*1e3:.1f} ms, separable "
           f"{sep*1e3:.1f} ms, ratio {tv/sep:.1f}x, largest difference {diff:.1e}")
 
+def bank_loop(F_, y, banks, tau=100.):
+    "BankCL as the published `bank_contrastive` computes it: per class, a product with every class's bank (C x C)."
+    import torch
+    losses = []
+    for c in range(len(banks)):
+        f = F_[y == c]
+        pos, neg = None, []
+        for k, b in enumerate(banks):
+            sim = f @ b.T/tau
+            if k == c: pos = sim
+            else: neg.append(sim.mean(1, keepdim=True))
+        e = pos.exp()
+        losses.append(-(e/(e + torch.cat(neg, 1).exp().sum(1, keepdim=True))).log().mean(1))
+    return torch.cat(losses).mean()
+
+def timed(f, device, reps=5):
+    "Median seconds of `f()` over `reps` calls, after one untimed call."
+    f(); sync(device)
+    out = []
+    for _ in range(reps):
+        t = time.perf_counter(); f(); sync(device); out.append(time.perf_counter() - t)
+    return statistics.median(out)
+
+def sepico_parts(crop, stride, device):
+    "The class-statistics update and BankCL (loss + backward): didex's vectorised against the published loop."
+    import torch, torch.nn.functional as F
+    from didex.sepico import BANK_LENGTH, ClassStatistics, bank_cl
+    dev = torch.device(device)
+    g = torch.Generator().manual_seed(0)
+    n = 2*(crop//stride)**2
+    f = F.normalize(torch.rand(n, 512, generator=g), dim=1).to(dev)
+    y = torch.randint(0, 19, (n,), generator=g).to(dev)
+    stats = ClassStatistics(19, 512, bank=BANK_LENGTH, device=dev)
+    t_upd = timed(lambda: stats.update(f, y), dev)
+    for _ in range(BANK_LENGTH): stats.update(F.normalize(torch.rand(64, 512, device=dev), dim=1), torch.arange(64, device=dev) % 19)
+    banks = [stats.centroids(c) for c in range(19)]
+    fg = f.clone().requires_grad_()
+    def ours(): bank_cl(fg, y, stats).backward()
+    def loop(): bank_loop(fg, y, banks).backward()
+    t_ours, t_loop = timed(ours, dev), timed(loop, dev)
+    diff = (bank_cl(f, y, stats) - bank_loop(f, y, banks)).abs().item()
+    print(f"  {n} pixel embeddings ({crop}/{stride})^2 x 2, {device}: statistics update {1e3*t_upd:.1f} ms; BankCL loss + backward, "
+          f"banks of {BANK_LENGTH}: didex {1e3*t_ours:.1f} ms, published loop {1e3*t_loop:.1f} ms, ratio {t_loop/t_ours:.1f}x, "
+          f"difference {diff:.1e}")
+
+def sepico(a, device, mem):
+    "daformer against the three SePiCo recipes on each model: s/iteration, peak memory; then the statistics and BankCL alone."
+    from didex.models import model_config
+    for arch in a.model:
+        variants = ('daformer', 'sepico_dist', 'sepico_bank', 'sepico_proto')
+        res = {v: [] for v in variants}
+        for _ in range(a.rounds):
+            for v in variants: res[v].append(measure(v, arch, a.crop, a.warmup, a.iters, device))
+        base = min(r[0] for r in res['daformer'])
+        print(f"{arch}, batch 2+2, {a.crop}x{a.crop} crops, {device}, fp32:")
+        for v in variants:
+            t, peak = min(r[0] for r in res[v]), max(r[1] for r in res[v])
+            print(f"  {v:13s} {t:.3f} s/it ({t/base:.2f}x daformer), peak {mem} {peak:.2f} GiB")
+        sepico_parts(a.crop, 4 if arch.startswith('daformer') else model_config(arch).stride, device)
+
 def main(a):
     import torch
     device = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     mem = 'GPU memory allocated' if device.startswith('cuda') else 'process RSS'
     if a.hrda: return hrda(a, device, mem)
+    if a.sepico: return sepico(a, device, mem)
     blur(a.crop, device)
     for arch in a.model:
         res = {'hand': [], 'learner': []}
@@ -237,4 +312,6 @@ if __name__ == '__main__':
                    help="the learner's precisions, as `didex train --precision` (all but fp32 need a GPU); +compile: with --compile")
     p.add_argument('--hrda', action='store_true', help='instead: mic at --crop against mic_hrda at twice the crop (detail = --crop), '
                    'in each --precision; encoder passes per iteration and per test image')
+    p.add_argument('--sepico', action='store_true', help='instead: daformer against sepico_dist, sepico_bank and sepico_proto; '
+                   'the class-statistics update and BankCL (didex against the published loop) alone')
     main(p.parse_args())

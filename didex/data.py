@@ -230,8 +230,9 @@ class UDADataset:
         rank:int=0, # this process's rank among `world` training processes
         world:int=1, # training processes, each drawing its slice of every global batch
         batch:int=1, # samples per batch of this process (with `world` > 1: the slice's size)
+        target_crop:tuple=None, # (h, w) of the target crops (None: `crop`; SePiCo: 640x1280, cropped again in training)
     ):
-        store_attr(); self.kept = {}
+        store_attr(); self.kept = {}; self.target_crop = tuple(target_crop or crop)
 
     def _read(self, key, f):
         "`f()`, or what it gave for `key` before when caching."
@@ -281,11 +282,11 @@ class UDADataset:
         "A target (image, label or None, valid size, margin mask or None): uniform, with its own crop and flip; label and mask alike."
         j = int(rng.integers(len(self.target)))
         img, m = self.read_target(j)
-        box = crop_box(img.shape, self.crop, rng)
+        box, crop = crop_box(img.shape, self.target_crop, rng), self.target_crop
         flip = rng.random() < self.flip_p
-        lab = None if self.target_labels is None else flip_crop_pad(self.read_target_label(j), box, flip, self.crop, IGNORE_INDEX)
-        m = None if m is None else flip_crop_pad(m, box, flip, self.crop, 0)
-        return flip_crop_pad(img, box, flip, self.crop, 0), lab, img[box].shape[:2], m
+        lab = None if self.target_labels is None else flip_crop_pad(self.read_target_label(j), box, flip, crop, IGNORE_INDEX)
+        m = None if m is None else flip_crop_pad(m, box, flip, crop, 0)
+        return flip_crop_pad(img, box, flip, crop, 0), lab, img[box].shape[:2], m
 
     @property
     def extras(self):
@@ -423,6 +424,7 @@ def uda_dataloaders(
     target_margins:tuple=None, # (top, bottom, left, right) pixels of each target's original frame without pseudo-labels
     rank:int=0, # this process's rank among `world` training processes
     world:int=1, # training processes: each loads `batch_size` samples of every global batch of world × batch_size
+    target_crop=None, # (h, w) of the target crops (None: `crop`; SePiCo's class-balanced cropping: 640x1280)
 ):
     "fastai `DataLoaders`: train yields normalised (x_s, y_s, x_t[, y_t]) with `n_inp=1`, valid yields (x, y)."
     crop = (crop, crop) if isinstance(crop, int) else tuple(crop)
@@ -437,7 +439,7 @@ def uda_dataloaders(
     sampler = RareClassSampler(sname, sroot, [l for _, l in src], rcs_temperature, rcs_min_pixels) if rcs else None
     ds = UDADataset(src, tgt, n_iter*batch_size, crop, source_scale, target_scale, sampler, seed, start_iter*batch_size*world,
                     cat_max_ratio, flip_p, rcs_min_pixels*rcs_min_crop_ratio, tries, cache, tlabels, photometric,
-                    check_margins(target_margins), rank, world, batch_size)
+                    check_margins(target_margins), rank, world, batch_size, target_crop)
     device = default_device() if device is None else torch.device(device)
     kw = dict(num_workers=_workers(num_workers), pin_memory=device.type == 'cuda')
     train = DeviceLoader(ds, bs=batch_size, after_batch=partial(uda_batch, mean=mean, std=std, device=device, extras=ds.extras), **kw)

@@ -8,7 +8,7 @@ Docs: https://didex.github.io/didex/hrda.html.md"""
 __all__ = ['CONTEXT_SCALE', 'HR_CROP', 'DETAIL_CROP', 'BOX_DIVISIBLE', 'DETAIL_WEIGHT', 'CONTEXT_WEIGHT', 'ATTENTION_EMBED',
            'CITYSCAPES_MARGINS', 'HR_SOURCE_SCALE', 'HR_TARGET_SCALE', 'HR_RCS_MIN_CROP_RATIO', 'detail_box',
            'DAFormerAttentionHead', 'attention_head', 'HRDA', 'encoder_passes', 'HRDALoss', 'HRDATraining',
-           'hrda_wrapper', 'hrda_panels']
+           'hrda_wrapper', 'draw_box', 'hrda_panels']
 
 # %% ../nbs/08a_hrda.ipynb #6d972f29
 from functools import partial
@@ -208,15 +208,21 @@ register_method(Recipe('mic_hrda', ((HRDATraining, {}), (EMATeacher, dict(alpha=
                                     (MIC, {})), **_HR))
 
 # %% ../nbs/08a_hrda.ipynb #5e4d5c82
-def hrda_panels(out:dict, # `HRDATraining`'s kept outputs: `box`, `attention`, `logits`
-                x:torch.Tensor): # the source images (B, 3, H, W) of that pass, normalised
-    "(context images at 0.5, images with the detail box drawn, attention map in [0, 1], fused prediction) of a training forward."
-    y1, y2, x1, x2 = out['box']
-    boxed = x.detach().clone()
+def draw_box(x:torch.Tensor, # images (..., 3, H, W)
+             box:tuple): # (y1, y2, x1, x2)
+    "A copy of `x` with `box` drawn as a frame in its brightest value."
+    y1, y2, x1, x2 = box
     edge = torch.zeros(x.shape[-2:], dtype=torch.bool, device=x.device)
     t = max(1, x.shape[-1]//256)
     edge[y1:y2, x1:x2] = True; edge[y1 + t:y2 - t, x1 + t:x2 - t] = False
-    boxed[:, :, edge] = boxed.amax()  # a bright frame
+    out = x.clone()
+    out[..., edge] = x.amax()
+    return out
+
+def hrda_panels(out:dict, # `HRDATraining`'s kept outputs: `box`, `attention`, `logits`
+                x:torch.Tensor): # the source images (B, 3, H, W) of that pass, normalised
+    "(context images at 0.5, images with the detail box drawn, attention map in [0, 1], fused prediction) of a training forward."
+    boxed = draw_box(x.detach(), out['box'])
     logits = out['logits'].detach().float()
     att = (_up(out['attention'].detach().float(), logits.shape[-2:])*logits.softmax(1)).sum(1)
     return F.interpolate(x.detach(), scale_factor=CONTEXT_SCALE, mode='bilinear', align_corners=False), boxed, att, logits.argmax(1)

@@ -320,7 +320,7 @@ def load_model(path, # a didex safetensors export or `.pt` training checkpoint
     model, wrapper = segmentation_model(arch, num_classes), meta.get('wrapper')
     if wrapper:
         name, opts = json.loads(wrapper) if isinstance(wrapper, str) else wrapper
-        if name not in WRAPPERS: import didex.hrda  # registers the HRDA wrapper
+        if name not in WRAPPERS: import didex.hrda, didex.sepico  # they register the HRDA and SePiCo wrappers
         if name not in WRAPPERS: raise UserError(f"{path}: unknown model wrapper {name!r}")
         model = WRAPPERS[name](model, **opts)
     try: model.load_state_dict(state)

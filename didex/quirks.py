@@ -86,6 +86,11 @@ QUIRKS = {q.name: q for q in (
           'the box in multiples of the context logits\' stride (16 for DeepLabV2, 8 for DAFormer as published): mask and '
           'insertion coincide', _MIC + 'models/segmentors/hrda_encoder_decoder.py, decode_heads/hrda_head.py',
           'didex.hrda.HRDATraining:published_box'),
+    Quirk('sepico_stats_reset', 'train', "SePiCo's class statistics (means, variances, counts, banks) live outside the "
+          'model and the checkpoint: a resumed run starts them from zero, and each GPU keeps its own',
+          'saved in the checkpoint and restored on resume (a resumed run equals an uninterrupted one), all-reduced over '
+          'the processes', 'BIT-DA/SePiCo@bce38ed mmseg/models/utils/proto_estimator.py, mmseg/models/uda/sepico.py',
+          'didex.sepico.SePiCoTraining:stats_reset', default=False),
 )}
 COMMANDS = ('prompts', 'generate', 'train')
 

@@ -26,6 +26,7 @@ from .core import UserError, atomic_path, check_device, check_out, folder_lock, 
 from .data import RCS_MIN_PIXELS, check_margins, labelled_items, uda_dataloaders
 from .functional import denormalize, model_stats
 from .hrda import hrda_panels  # and the HRDA recipes, mic_hrda and daformer_hrda
+from .sepico import sepico_panels  # and the SePiCo recipes, sepico_dist, sepico_bank, sepico_proto, mic_sepico
 from .models import check_weights, model_config, save_model, segmentation_model
 from .quirks import add_quirk_option, cli_quirks, quirk_state
 from .uda import (LOG_EVERY, METHODS, Compile, DistributedStudent, NonFiniteLoss, UDACallback, get_method, quirk_options, target_options,
@@ -62,7 +63,8 @@ def checkpoint_state(learn:Learner, # the learner of the run
                 inference=learn.recipe.inference, student=student.state_dict(),
                 teacher=None if teacher is None else teacher.state_dict(), optimizer=learn.opt.state_dict(),
                 scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None,
-                iteration=done, rng=rng_state(), config=config, world=1)
+                iteration=done, rng=rng_state(), config=config, world=1,
+                callbacks={type(cb).__name__: s for cb in learn.cbs if isinstance(cb, UDACallback) and (s := cb.state_dict()) is not None})
 
 def load_checkpoint(learn:Learner, # created as the run's learner was
                     ckpt:dict): # a `checkpoint_state`
@@ -71,7 +73,9 @@ def load_checkpoint(learn:Learner, # created as the run's learner was
     if ckpt['teacher'] is not None: learn.teacher.load_state_dict(ckpt['teacher'])
     rank = getattr(learn, 'rank', 0)
     learn.resume_opt, learn.resume_scaler = ckpt['optimizer'], ckpt['scaler']
-    learn.resume_rng = ckpt['rng_ranks'][rank] if 'rng_ranks' in ckpt else ckpt['rng']  # each process its own generators
+    rng = ckpt['rng_ranks'][rank] if 'rng_ranks' in ckpt else ckpt['rng']  # each process its own generators
+    learn.restore_generators = partial(set_rng_state, rng)  # `didex.uda.UDA` calls it before the first iteration's draws
+    learn.resume_state = ckpt.get('callbacks', {})  # the callbacks' own state, e.g. SePiCo's class statistics
     return ckpt['iteration']
 
 class Checkpoint(UDACallback):
@@ -84,9 +88,6 @@ class Checkpoint(UDACallback):
     def before_fit(self):
         scaler, state = getattr(self.learn, 'scaler', None), getattr(self.learn, 'resume_scaler', None)
         if scaler is not None and state is not None: scaler.load_state_dict(state)
-    def before_batch(self):  # after the loader's iterator drew its seed, before any draw of the iteration
-        if self.iter == 0 and getattr(self.learn, 'resume_rng', None) is not None:
-            set_rng_state(self.learn.resume_rng); self.learn.resume_rng = None
     def after_batch(self):
         done = self.iteration + 1
         if done % self.every and self.iter + 1 < self.n_iter: return
@@ -135,6 +136,9 @@ def debug_figure(learn:Learner): # a UDA learner after an iteration
     if getattr(learn, 'hrda_out', None) is not None:  # HRDA: the source pass's detail box, scale attention, fused prediction
         ctx, boxed, att, fused = hrda_panels(learn.hrda_out, x_s)
         panels += [('context (0.5)', image, ctx), ('detail box', image, boxed), ('attention', lambda t: t.cpu().numpy(), att), ('fused prediction', colorize, fused)]
+    if getattr(learn, 'sepico_out', None) is not None and 'embedding' in learn.sepico_out:  # SePiCo: the crop's box, the embeddings
+        boxed, rgb = sepico_panels(learn.sepico_out)
+        panels += [('target, class-balanced crop', image, boxed), ('source embedding (PCA)', lambda t: t.cpu().numpy(), rgb)]
     fig = Figure(figsize=(2.2*len(panels), 1.6*len(x_s)))
     axs = fig.subplots(len(x_s), len(panels), squeeze=False)
     for i, row in enumerate(axs):
@@ -301,7 +305,8 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
                               source_scale=tuple(s.source_scale), target_scale=recipe.target_scale,
                               real_target_scale=recipe.real_target_scale, target_margins=s.target_margins,
                               rcs_min_pixels=s.rcs_min_pixels, rcs_min_crop_ratio=recipe.rcs_min_crop_ratio, mean=mean, std=std,
-                              target_labels=recipe.target_labels, photometric=s.photometric)
+                              target_labels=recipe.target_labels, photometric=s.photometric,
+                              target_crop=recipe.target_crop and tuple(round(k*s.crop) for k in recipe.target_crop))
         files = [Checkpoint(ckpt_path, checkpoint_every, **config)]  # in every process: each one's generators are saved
         if not rank: files.append(DebugFigures(out/'debug', figure_every))
         if valid and not rank:
@@ -373,7 +378,9 @@ def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
     t.add_argument('--method', default='mic', choices=list(METHODS), help='UDA method (default: mic, as DIDEX; mic_labels adds a '
                    'cross-entropy on each generated image with its source label, for a domain made with `didex generate --crop-padding`; '
                    'daformer_hrda and mic_hrda train HRDA at high resolution: 1024 crops seen as a 0.5-scale context and a 512 '
-                   'detail crop, sliding-window inference; https://didex.github.io/didex/hrda.html)')
+                   'detail crop, sliding-window inference; https://didex.github.io/didex/hrda.html; sepico_dist (the headline '
+                   'variant), sepico_bank and sepico_proto add SePiCo\'s pixel contrast to DACS at 640 crops, with class-balanced '
+                   'target crops, and mic_sepico adds MIC to sepico_dist; https://didex.github.io/didex/sepico.html)')
     t.add_argument('--model', default='daformer', choices=list(ARCHS), help='network (default: daformer = MiT-B5 DAFormer)')
     t.add_argument('--iterations', type=int, default=40000, help='training iterations (default: 40000)')
     t.add_argument('--crop', type=int, help="crop size in pixels (default: the method's, 512)")
@@ -382,8 +389,9 @@ def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
     t.add_argument('--lr', type=float, default=6e-5, help='AdamW learning rate, x10 on the decode head (default: 6e-5)')
     t.add_argument('--set', action='append', metavar='CALLBACK.OPTION=VALUE',
                    help="override an option of the method's callbacks, e.g. --set MIC.block=64 --set EMATeacher.ignore_top=15 "
-                   "(callbacks: EMATeacher, DACS, FeatureDistance, MIC, and HRDATraining for the HRDA methods, e.g. "
-                   "--set HRDATraining.detail_weight=0.1; an unknown name lists the valid ones)")
+                   "(callbacks: EMATeacher, DACS, FeatureDistance, MIC, HRDATraining for the HRDA methods, e.g. "
+                   "--set HRDATraining.detail_weight=0.1, and SePiCoTraining for the SePiCo methods, e.g. "
+                   "--set SePiCoTraining.start=3000; an unknown name lists the valid ones)")
     add_quirk_option(t, 'train')
     t.add_argument('--photometric', choices=('on', 'off'), help="mmseg's PhotoMetricDistortion on the source crops "
                    "(default: the method's; on for source_only, the published DG baseline, off for the UDA methods)")

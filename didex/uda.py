@@ -47,21 +47,22 @@ class UDACallback(Callback):
     run_valid = False
     @property
     def student(self): return unwrap(self.learn.model)
-    def augment(self, x, per_image=True):
+    def augment(self, x, per_image=True, draws=None): # draws: (u_jitter, u_blur) given (SePiCo shares them), None: drawn
         mean, std = model_stats(self.student)
-        return strong_augment(x, mean=mean, std=std, per_image=per_image)
+        return strong_augment(x, *(draws or (None, None)), mean=mean, std=std, per_image=per_image)
     def autocast(self):
         mp = getattr(self.learn, 'mixed_precision', None)
         return mp.autocast if mp is not None and getattr(mp, 'autocast', None) is not None else nullcontext()
     def backward(self, loss):
         scaler = getattr(self.learn, 'scaler', None)
         (scaler.scale(loss) if scaler is not None else loss).backward()
-    def forward(self, x):
+    def forward(self, x, **kw):
         "The student on `x` (an extra pass of the iteration); under DDP its gradients are all-reduced after the last pass."
         m = self.learn.model
         if hasattr(m, 'require_backward_grad_sync'): m.require_backward_grad_sync = self.learn.sync_after(self)
-        return m(x)
+        return m(x, **kw)
     def term(self, name, loss): self.learn.terms[name] = loss.detach()
+    def state_dict(self): return None # what a checkpoint keeps of the callback and a resumed run gives back (`learn.resume_state`)
 
 class NonFiniteLoss(RuntimeError):
     "A loss became NaN or infinite: training stops; the optimizer step of that iteration did not happen."
@@ -84,10 +85,12 @@ class UDA(UDACallback):
         self.pending, self.learn.rows = [], []
         self.file = None if self.log is None else self.log.open('a')
     def before_batch(self):
+        restore = getattr(self.learn, 'restore_generators', None)  # a resumed run's generators (`didex.train.load_checkpoint`)
+        if self.iter == 0 and restore is not None: restore(); self.learn.restore_generators = None  # after the loader's draw, before any other
         self.learn.iteration, self.learn.terms, self.learn.nonfinite = self.start_iter + self.iter, {}, None
         extras = dict(zip(getattr(self.dls.train.dataset, 'extras', ('y_t',)), self.yb[2:]))  # `didex.data.UDADataset.extras`
-        self.learn.x_t, self.learn.yb = self.yb[1], self.yb[:1]
-        self.learn.y_t, self.learn.valid_t = extras.get('y_t'), extras.get('valid_t')
+        self.learn.x_s, self.learn.x_t, self.learn.yb = self.xb[0], self.yb[1], self.yb[:1]  # x_s: the source as loaded (weak)
+        self.learn.y_t, self.learn.valid_t, self.learn.strong_draws = extras.get('y_t'), extras.get('valid_t'), None
     def after_loss(self):  self.term('source', self.learn.loss)
     def before_step(self):
         bad = torch.stack(list(self.terms.values())).isfinite().all().logical_not().float()
@@ -144,9 +147,9 @@ class DACS(UDACallback):
     def __init__(self, batch_wide:bool=True): # published quirk: ClassMix classes of the whole batch, 255 included
         store_attr()
     def after_backward(self):
-        x_s, y_s, x_t = self.xb[0], self.yb[0], self.learn.x_t
+        x_s, y_s, x_t = self.learn.x_s, self.yb[0], self.learn.x_t
         mask = class_mix_masks(y_s, self.batch_wide)
-        self.learn.x_mix = self.augment(mix(mask, x_s, x_t))
+        self.learn.x_mix = self.augment(mix(mask, x_s, x_t), draws=self.learn.strong_draws)
         self.learn.y_mix = mix(mask, y_s, self.learn.pseudo_label)
         w = self.learn.pseudo_weight
         with self.autocast(): loss = self.loss_func(self.forward(self.learn.x_mix), self.learn.y_mix, weight=mix(mask, torch.ones_like(w), w))
@@ -265,6 +268,7 @@ class Recipe:
     target_scale:tuple=None # (w, h) the target is rescaled into (None: the source's for a generated target, else `real_target_scale`)
     real_target_scale:tuple=REAL_TARGET_SCALE # (w, h) a real target is rescaled into (DAFormer: 1024x512; HRDA: 2048x1024)
     crop:int=CROP # training crop side
+    target_crop:tuple=None # (h, w) of the target crops loaded, in training crops (None: (1, 1); SePiCo: (1, 2), cropped again in training)
     targets:tuple=None # the target datasets it accepts (None: any)
     wrapper:object=None # a function (built network, training crop) -> the network to train (None: as built)
     pseudo_labels:str='whole' # how the teacher infers on the target crop, one of `PSEUDO_LABEL_MODES`
@@ -315,7 +319,8 @@ register_method(Recipe('mic_labels', ((EMATeacher, dict(alpha=0.999)), (DACS, {}
 # %% ../nbs/08_uda.ipynb #ef27bbb3
 QUIRK_OPTIONS = {'train_bn': ('EMATeacher', 'train_bn'), 'batch_wide': ('DACS', 'batch_wide'),
                  'mic_aug_per_batch': ('MIC', 'aug_per_batch'),
-                 'hrda_box_divisible': ('HRDATraining', 'published_box')} # the training quirks that are callback options
+                 'hrda_box_divisible': ('HRDATraining', 'published_box'),
+                 'sepico_stats_reset': ('SePiCoTraining', 'stats_reset')} # the training quirks that are callback options
 PSEUDO_IGNORE_ROWS = {'cityscapes': (15, 120)} # DAFormer: (top, bottom) rows of zero pseudo-label weight per target
 
 def quirk_options(recipe:Recipe, # the method

@@ -82,7 +82,8 @@ def test_quirks_and_target_rows_are_recorded(tmp_path, data):
     assert r.returncode == 0, r.stderr
     config = json.loads((tmp_path/'q/config.json').read_text())
     assert config['quirks'] == dict(train_bn=True, batch_wide=False, mic_aug_per_batch=True, mean_over_all=True,
-                                    decay_by_name=True, mit_norm_eps=False, hrda_box_divisible=True)
+                                    decay_by_name=True, mit_norm_eps=False, hrda_box_divisible=True,
+                                    sepico_stats_reset=False)
     assert config['photometric'] is True
     assert config['options']['EMATeacher'] == dict(ignore_top=0, ignore_bottom=3)  # a generated target: no rows, unless set
 
