@@ -275,6 +275,7 @@ class SePiCoTraining(UDACallback):
                  cat_max:float=CBC_CAT_MAX, # a box with a class of this share or more scores 0 (SePiCo: 0.75)
                  stats_reset:bool=False): # published quirk `sepico_stats_reset`: a resumed run starts its statistics anew
         if variant not in VARIANTS: raise UserError(f"SePiCoTraining.variant {variant!r}: choose one of {', '.join(VARIANTS)}")
+        if variant == 'bank' and bank < 1: raise UserError(f"SePiCoTraining.bank {bank}: BankCL needs a bank of at least one centroid")
         store_attr()
     def before_fit(self):
         s = self.student

@@ -79,7 +79,7 @@ def load_checkpoint(learn:Learner, # created as the run's learner was
     return ckpt['iteration']
 
 class Checkpoint(UDACallback):
-    "Write the training state to `path` atomically every `every` iterations and at the end; restore a resumed run's."
+    "Write the training state to `path` atomically every `every` iterations and at the end; restore a resumed run's scaler."
     order = 17 # after `UDA`: an iteration's checkpoint is written after its log line
     def __init__(self, path, # the checkpoint file
                  every:int=1000, # iterations between checkpoints

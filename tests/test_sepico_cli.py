@@ -24,11 +24,12 @@ def data(tmp_path_factory):
 
 def stats(run): return torch.load(run/'checkpoint.pt', weights_only=True)['callbacks']['SePiCoTraining']
 
-def test_killed_sepico_run_resumes_with_its_statistics(tmp_path, data):
-    args = ['--source', data['source'], '--target', data['generated'], '--method', 'sepico_bank', *SP, '--iterations', '4',
+@pytest.mark.parametrize('variant', ['dist', 'bank', 'proto'])
+def test_killed_sepico_run_resumes_with_its_statistics(tmp_path, data, variant):
+    args = ['--source', data['source'], '--target', data['generated'], '--method', f'sepico_{variant}', *SP, '--iterations', '4',
             '--checkpoint-every', '2']
     runs = {}
-    for quirk in ('off', 'on'):
+    for quirk in ('off', 'on') if variant == 'bank' else ('off',):
         q = ['--quirk', f'sepico_stats_reset={quirk}']
         killed, whole = tmp_path/f'killed-{quirk}', tmp_path/'whole'
         done = kill_at_checkpoint(['train', *args, *q, '--out', killed], killed/'checkpoint.pt')
@@ -46,8 +47,9 @@ def test_killed_sepico_run_resumes_with_its_statistics(tmp_path, data):
     sa, sb = stats(killed), stats(whole)
     assert sa.keys() == {'mean', 'var', 'count', 'bank', 'bank_len', 'bank_next'} and sb['count'].sum() > 0
     assert all(torch.equal(sa[k], sb[k]) for k in sa), 'and with the same class statistics'
-    killed, _, done = runs['on']  # published: the statistics restart at the resumption (the counts follow the source labels alone)
-    assert 0 < stats(killed)['count'].sum() < sb['count'].sum()
+    if variant == 'bank':  # published: the statistics restart at the resumption (the counts follow the source labels alone)
+        assert 0 < stats(runs['on'][0])['count'].sum() < sb['count'].sum() and sb['bank_len'].max() > 1
+        return
     r = cli('evaluate', '--checkpoint', whole/'final.safetensors', '--data', data['cityscapes'], '--scale', '128', '64',
             '--examples', '0', '--out', tmp_path/'eval')
     assert r.returncode == 0 and (tmp_path/'eval/results.json').exists(), r.stderr
