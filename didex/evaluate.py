@@ -304,8 +304,12 @@ def _check_numbers(a):
 
 def _mode(a, model): return a.mode or getattr(model, 'inference_mode', 'whole')  # the checkpoint's recorded inference
 
+def _scale(a, model): # --scale, else the checkpoint's recorded test scale (SePiCo: 1280x640), else None: the mode's default
+    return tuple(a.scale) if a.scale else getattr(model, 'test_scale', None)
+
 def _infer_kw(a, model):
-    return dict(mode=_mode(a, model), flip=a.flip, precision=a.precision, **({'scale': tuple(a.scale)} if a.scale else {}))
+    s = _scale(a, model)
+    return dict(mode=_mode(a, model), flip=a.flip, precision=a.precision, **({'scale': s} if s else {}))
 
 def evaluate_cmd(a): # the parsed `didex evaluate` arguments
     "Evaluate a checkpoint on the validation split of each dataset; write the report."
@@ -318,7 +322,7 @@ def evaluate_cmd(a): # the parsed `didex evaluate` arguments
     evals = [replace(evaluate(model, d, r, a.split, examples=a.examples, workers=a.workers, **_infer_kw(a, model)), name=n)
              for n, d, r in data]
     res = write_report(evals, a.out, a.protocol, checkpoint=str(a.checkpoint), weights=a.weights, mode=_mode(a, model),
-                       flip=a.flip, split=a.split, precision=inference_precision(a.precision, _device(model)))
+                       scale=_scale(a, model), flip=a.flip, split=a.split, precision=inference_precision(a.precision, _device(model)))
     print(markdown_table(res))
     print(f"wrote {a.out}/results.json, results.csv, results.md and figures")
     return 0
@@ -363,7 +367,8 @@ def _model_args(p):
                    help='whole image rescaled into 1024x512 (512-crop recipes) or sliding 1024 windows, stride 512, '
                    'over the image rescaled into 2048x1024 (high-resolution recipes); default: the inference the '
                    "checkpoint's method records (slide for mic_hrda and daformer_hrda, whole otherwise)")
-    p.add_argument('--scale', type=int, nargs=2, metavar=('W', 'H'), help='override the test-time rescale (keeps the ratio)')
+    p.add_argument('--scale', type=int, nargs=2, metavar=('W', 'H'), help="the test-time rescale, ratio kept (default: the "
+                   "checkpoint's recorded one, e.g. 1280x640 for the SePiCo methods; else 1024x512 whole, 2048x1024 slide)")
     p.add_argument('--flip', action='store_true', help='average with the horizontally flipped image')
     p.add_argument('--precision', choices=PRECISIONS, default='auto',
                    help='auto: bf16 on a GPU (fp16 where unsupported), fp32 on CPU; fp32: as the published evaluation')

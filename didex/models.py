@@ -327,4 +327,7 @@ def load_model(path, # a didex safetensors export or `.pt` training checkpoint
     except RuntimeError as e:
         raise UserError(f"{path}: its {weights} weights do not fit a {arch} model with {num_classes} classes") from e
     model.inference_mode = meta.get('inference') or 'whole'  # the recipe's test-time inference, as recorded
+    ts = meta.get('test_scale')  # and its test scale (None: the inference's default)
+    ts = json.loads(ts) if isinstance(ts, str) else ts
+    model.test_scale = tuple(ts) if ts else None
     return model.to(device).eval()

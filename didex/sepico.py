@@ -319,7 +319,7 @@ class SePiCoTraining(UDACallback):
 
 
 # %% ../nbs/08b_sepico.ipynb #e734f977
-_SEPICO = dict(crop=SEPICO_CROP, target_crop=(1, 2), real_target_scale=SEPICO_TARGET_SCALE,
+_SEPICO = dict(crop=SEPICO_CROP, target_crop=(1, 2), real_target_scale=SEPICO_TARGET_SCALE, test_scale=SEPICO_TARGET_SCALE,
                rcs_min_crop_ratio=SEPICO_RCS_MIN_CROP_RATIO, wrapper=sepico_wrapper)
 for _v in VARIANTS:
     register_method(Recipe(f'sepico_{_v}', ((EMATeacher, dict(alpha=0.999)), (SePiCoTraining, dict(variant=_v)), (DACS, {})), **_SEPICO))

@@ -60,7 +60,7 @@ def checkpoint_state(learn:Learner, # the learner of the run
     student, teacher = unwrap(learn.model), getattr(learn, 'teacher', None)
     scaler = getattr(learn, 'scaler', None)
     return dict(arch=getattr(student, 'arch', None), num_classes=student.num_classes, wrapper=getattr(student, 'wrapper', None),
-                inference=learn.recipe.inference, student=student.state_dict(),
+                inference=learn.recipe.inference, test_scale=learn.recipe.test_scale, student=student.state_dict(),
                 teacher=None if teacher is None else teacher.state_dict(), optimizer=learn.opt.state_dict(),
                 scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None,
                 iteration=done, rng=rng_state(), config=config, world=1,
@@ -311,6 +311,7 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
         if not rank: files.append(DebugFigures(out/'debug', figure_every))
         if valid and not rank:
             files.append(Validate(*parse_dataset(valid, '--valid'), out/'valid.jsonl', valid_every, mode=recipe.inference,
+                                  **({} if recipe.test_scale is None else dict(scale=tuple(recipe.test_scale))),
                                   precision='fp32' if s.precision == 'tf32' else s.precision,
                                   **({} if workers is None else dict(workers=workers))))  # the run's precision, fp32 as published
         if progress and not rank: files.append(TrainProgress())
@@ -324,14 +325,15 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
         if world > 1: learn.add_cb(DistributedStudent([device.index] if device.type == 'cuda' else None))
         if not rank:
             out.mkdir(parents=True, exist_ok=True)
-            with atomic_path(out/'config.json') as tmp: tmp.write_text(json.dumps(dict(config, inference=recipe.inference), indent=1))
+            with atomic_path(out/'config.json') as tmp:
+                tmp.write_text(json.dumps(dict(config, inference=recipe.inference, test_scale=recipe.test_scale), indent=1))
         if ckpt:
             load_checkpoint(learn, ckpt)
             if not rank: trim_log(out/'log.jsonl', start)
         if start < s.iterations: learn.fit_uda(start, n_iter=s.iterations)
         final = out/'final.safetensors'
         if not rank: save_model(final, unwrap(learn.model), getattr(learn, 'teacher', None), method=s.method,
-                                iterations=s.iterations, seed=s.seed, inference=recipe.inference)
+                                iterations=s.iterations, seed=s.seed, inference=recipe.inference, test_scale=recipe.test_scale)
         return final
 
 def parse_options(specs): # `--set` values, 'CALLBACK.OPTION=VALUE'

@@ -273,6 +273,7 @@ class Recipe:
     wrapper:object=None # a function (built network, training crop) -> the network to train (None: as built)
     pseudo_labels:str='whole' # how the teacher infers on the target crop, one of `PSEUDO_LABEL_MODES`
     inference:str='whole' # how the trained model is tested, one of `INFERENCE_MODES`
+    test_scale:tuple=None # (w, h) test images are rescaled into (None: the inference's default, 1024x512 whole, 2048x1024 slide)
     target_labels:bool=False # the target batches carry their source images' labels (a pixel-aligned generated domain)
     pseudo_ignore_rows:dict=None # {target: (top, bottom)} rows without pseudo-label weight (None: `PSEUDO_IGNORE_ROWS`)
     target_margins:dict=None # {target: (top, bottom, left, right)} margins of the original frame without pseudo-labels

@@ -74,3 +74,14 @@ def world(tmp_path_factory):
     assert r.returncode == 0, r.stderr
     return dict(tmp=tmp, gta=gta, cs=cs, city=next((cs/'leftImg8bit/val').iterdir()), ckpt=tmp/'m.safetensors',
                 gen=make_fixture('generated', tmp/'gen', n=2, seed=1), manifest=tmp/'p.jsonl')
+
+@pytest.fixture(scope='module')
+def uda_data(tmp_path_factory):
+    "A converted GTA5 fixture as the source, generated and Cityscapes fixtures as targets: `DATASET=ROOT` specs, and the Cityscapes root."
+    from didex.convert import convert
+    from didex.testing import make_fixture
+    tmp = tmp_path_factory.mktemp('data')
+    gta = make_fixture('gta5', tmp/'gta5', n=4)
+    convert('gta5', gta, workers=1, progress=False)
+    return dict(source=f'gta5={gta}', generated=f"generated={make_fixture('generated', tmp/'gen', n=3, seed=1)}",
+                cityscapes=f"cityscapes={make_fixture('cityscapes', tmp/'cs', n=2)}", cs_root=tmp/'cs')

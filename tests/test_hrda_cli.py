@@ -6,23 +6,14 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
-from didex.convert import convert
-from didex.testing import make_fixture
 from conftest import cli, didex, kill_at_checkpoint
 
 HR = ['--method', 'mic_hrda', '--model', 'daformer_b0', '--crop', '64', '--no-pretrained', '--source-scale', '128', '72',
       '--rcs-min-pixels', '10', '--workers', '0', '--quiet']
 
-@pytest.fixture(scope='module')
-def data(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('data')
-    gta = make_fixture('gta5', tmp/'gta5', n=4)
-    convert('gta5', gta, workers=1, progress=False)
-    return dict(source=f'gta5={gta}', generated=f"generated={make_fixture('generated', tmp/'gen', n=3, seed=1)}",
-                cityscapes=f"cityscapes={make_fixture('cityscapes', tmp/'cs', n=2)}", cs_root=tmp/'cs')
 
-def test_killed_hrda_run_resumes_and_evaluates_with_its_recorded_inference(tmp_path, data):
-    args = ['--source', data['source'], '--target', data['generated'], *HR, '--iterations', '6', '--checkpoint-every', '2']
+def test_killed_hrda_run_resumes_and_evaluates_with_its_recorded_inference(tmp_path, uda_data):
+    args = ['--source', uda_data['source'], '--target', uda_data['generated'], *HR, '--iterations', '6', '--checkpoint-every', '2']
     done = kill_at_checkpoint(['train', *args, '--out', tmp_path/'killed'], tmp_path/'killed/checkpoint.pt')
     assert 2 <= done < 6, 'the run should have been killed midway'
     r = didex('train', *args, '--out', tmp_path/'killed', '--resume')
@@ -38,33 +29,33 @@ def test_killed_hrda_run_resumes_and_evaluates_with_its_recorded_inference(tmp_p
     assert config['inference'] == 'slide' and config['target_margins'] is None  # a generated target: no margins
     assert config['options']['EMATeacher'] == dict(ignore_top=0, ignore_bottom=0) and config['quirks']['hrda_box_divisible']
     for model in ('final.safetensors', 'checkpoint.pt'):
-        r = cli('evaluate', '--checkpoint', tmp_path/'whole'/model, '--data', data['cityscapes'], '--scale', '256', '128',
+        r = cli('evaluate', '--checkpoint', tmp_path/'whole'/model, '--data', uda_data['cityscapes'], '--scale', '256', '128',
                 '--examples', '0', '--out', tmp_path/f'eval-{model}')
         assert r.returncode == 0, r.stderr
         assert json.loads((tmp_path/f'eval-{model}/results.json').read_text())['mode'] == 'slide'  # from the checkpoint
-    r = cli('evaluate', '--checkpoint', tmp_path/'whole/final.safetensors', '--data', data['cityscapes'], '--mode', 'whole',
+    r = cli('evaluate', '--checkpoint', tmp_path/'whole/final.safetensors', '--data', uda_data['cityscapes'], '--mode', 'whole',
             '--scale', '256', '128', '--examples', '0', '--out', tmp_path/'eval-whole')
     assert r.returncode == 0 and json.loads((tmp_path/'eval-whole/results.json').read_text())['mode'] == 'whole', r.stderr
-    images = sorted((data['cs_root']/'leftImg8bit/val').rglob('*.png'))
+    images = sorted((uda_data['cs_root']/'leftImg8bit/val').rglob('*.png'))
     r = cli('predict', *images, '--checkpoint', tmp_path/'whole/final.safetensors', '--scale', '256', '128', '--out', tmp_path/'pred')
     assert r.returncode == 0 and len(list((tmp_path/'pred').glob('*_trainIds.png'))) == len(images), r.stderr
 
-def test_cityscapes_margins_deeplabv2_and_bad_margins(tmp_path, data):
+def test_cityscapes_margins_deeplabv2_and_bad_margins(tmp_path, uda_data):
     dl = [a if a != 'daformer_b0' else 'deeplabv2_r18' for a in HR]
-    r = cli('train', '--source', data['source'], '--target', data['cityscapes'], *dl, '--iterations', '2',
+    r = cli('train', '--source', uda_data['source'], '--target', uda_data['cityscapes'], *dl, '--iterations', '2',
             '--quirk', 'hrda_box_divisible=off', '--out', tmp_path/'cs')
     assert r.returncode == 0, r.stderr
     config = json.loads((tmp_path/'cs/config.json').read_text())
     assert config['target_margins'] == [30, 240, 30, 30]  # published for Cityscapes, instead of DAFormer's ignored rows
     assert config['options']['EMATeacher'] == dict(ignore_top=0, ignore_bottom=0) and not config['quirks']['hrda_box_divisible']
     assert any(k.startswith('student.attention_head.convs.') for k in load_file(tmp_path/'cs/final.safetensors'))
-    r = cli('train', '--source', data['source'], '--target', data['cityscapes'], *HR, '--iterations', '1',
+    r = cli('train', '--source', uda_data['source'], '--target', uda_data['cityscapes'], *HR, '--iterations', '1',
             '--target-margins', '0', '0', '0', '0', '--out', tmp_path/'none')
     assert r.returncode == 0 and json.loads((tmp_path/'none/config.json').read_text())['target_margins'] is None, r.stderr
-    r = cli('train', '--source', data['source'], '--target', data['generated'], *HR, '--iterations', '1',
+    r = cli('train', '--source', uda_data['source'], '--target', uda_data['generated'], *HR, '--iterations', '1',
             '--target-margins', '-1', '0', '0', '0', '--out', tmp_path/'bad')
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and '--target-margins -1 0 0 0' in r.stderr, r.stderr
     assert not (tmp_path/'bad').exists()
-    r = cli('train', '--source', data['source'], '--target', data['generated'], *HR, '--iterations', '1',
+    r = cli('train', '--source', uda_data['source'], '--target', uda_data['generated'], *HR, '--iterations', '1',
             '--set', 'HRDATraining.detail_wieght=0.2', '--out', tmp_path/'bad')
     assert r.returncode == 2 and "HRDATraining has no option 'detail_wieght'; its options: detail_weight, context_weight, fused_weight" in r.stderr

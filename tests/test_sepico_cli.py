@@ -1,32 +1,23 @@
 "`didex train --method sepico_*`: a killed run resumes to the same weights and class statistics (or, with the published quirk, restarts them); the SePiCo wrapper in checkpoints and exports; bad options."
-import contextlib, io
+import contextlib, io, json
 
 import pytest
 import torch
 from safetensors.torch import load_file
 
 from didex.cli import main
-from didex.convert import convert
 from didex.sepico import ClassStatistics
-from didex.testing import make_fixture
 from conftest import cli, didex, kill_at_checkpoint
 
 SP = ['--model', 'daformer_b0', '--crop', '64', '--no-pretrained', '--source-scale', '128', '72', '--rcs-min-pixels', '10',
       '--workers', '0', '--quiet', '--set', 'SePiCoTraining.start=1']
 
-@pytest.fixture(scope='module')
-def data(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('data')
-    gta = make_fixture('gta5', tmp/'gta5', n=4)
-    convert('gta5', gta, workers=1, progress=False)
-    return dict(source=f'gta5={gta}', generated=f"generated={make_fixture('generated', tmp/'gen', n=3, seed=1)}",
-                cityscapes=f"cityscapes={make_fixture('cityscapes', tmp/'cs', n=2)}")
 
 def stats(run): return torch.load(run/'checkpoint.pt', weights_only=True)['callbacks']['SePiCoTraining']
 
 @pytest.mark.parametrize('variant', ['dist', 'bank', 'proto'])
-def test_killed_sepico_run_resumes_with_its_statistics(tmp_path, data, variant):
-    args = ['--source', data['source'], '--target', data['generated'], '--method', f'sepico_{variant}', *SP, '--iterations', '4',
+def test_killed_sepico_run_resumes_with_its_statistics(tmp_path, uda_data, variant):
+    args = ['--source', uda_data['source'], '--target', uda_data['generated'], '--method', f'sepico_{variant}', *SP, '--iterations', '4',
             '--checkpoint-every', '2']
     runs = {}
     for quirk in ('off', 'on') if variant == 'bank' else ('off',):
@@ -50,23 +41,23 @@ def test_killed_sepico_run_resumes_with_its_statistics(tmp_path, data, variant):
     if variant == 'bank':  # published: the statistics restart at the resumption (the counts follow the source labels alone)
         assert 0 < stats(runs['on'][0])['count'].sum() < sb['count'].sum() and sb['bank_len'].max() > 1
         return
-    r = cli('evaluate', '--checkpoint', whole/'final.safetensors', '--data', data['cityscapes'], '--scale', '128', '64',
-            '--examples', '0', '--out', tmp_path/'eval')
-    assert r.returncode == 0 and (tmp_path/'eval/results.json').exists(), r.stderr
+    r = cli('evaluate', '--checkpoint', whole/'final.safetensors', '--data', uda_data['cityscapes'], '--examples', '0', '--out', tmp_path/'eval')
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path/'eval/results.json').read_text())['scale'] == [1280, 640]  # the recipe's test scale, as recorded
 
-def test_sepico_on_cityscapes_deeplabv2_mic_and_bad_options(tmp_path, data):
+def test_sepico_on_cityscapes_deeplabv2_mic_and_bad_options(tmp_path, uda_data):
     dl = [a if a != 'daformer_b0' else 'deeplabv2_r18' for a in SP]
-    r = cli('train', '--source', data['source'], '--target', data['cityscapes'], '--method', 'mic_sepico', *dl,
+    r = cli('train', '--source', uda_data['source'], '--target', uda_data['cityscapes'], '--method', 'mic_sepico', *dl,
             '--iterations', '2', '--figure-every', '1', '--out', tmp_path/'cs')
     assert r.returncode == 0, r.stderr
     w = load_file(tmp_path/'cs/final.safetensors')
     assert w['student.proj_head.convs.0.conv.weight'].shape == (512, 512, 1, 1)  # ResNet-18's last stage, 512 wide
     assert len(list((tmp_path/'cs/debug').glob('*.png'))) == 2
-    r = cli('train', '--source', data['source'], '--target', data['generated'], '--method', 'sepico_dist', *SP,
+    r = cli('train', '--source', uda_data['source'], '--target', uda_data['generated'], '--method', 'sepico_dist', *SP,
             '--iterations', '1', '--set', 'SePiCoTraining.variant=gauss', '--out', tmp_path/'bad')
     assert r.returncode == 2 and r.stderr.count('\n') == 1 and "SePiCoTraining.variant 'gauss'" in r.stderr, r.stderr
     assert not (tmp_path/'bad').exists()
-    r = cli('train', '--source', data['source'], '--target', data['generated'], '--method', 'sepico_dist', *SP,
+    r = cli('train', '--source', uda_data['source'], '--target', uda_data['generated'], '--method', 'sepico_dist', *SP,
             '--iterations', '1', '--set', 'SePiCoTraining.stats_reset=True', '--out', tmp_path/'bad')
     assert r.returncode == 2 and '--quirk sepico_stats_reset=on|off' in r.stderr, r.stderr
     with pytest.raises(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out: main(['train', '--help'])
