@@ -201,13 +201,8 @@ def blur(crop, device, reps=5):
     from torchvision.transforms.v2 import functional as TF
     from didex.functional import blur_kernel_size, gaussian_blur
     x, k = torch.rand(2, 3, crop, crop, device=device), [blur_kernel_size(crop)]*2
-    def timed(f):
-        f(); torch.cuda.synchronize() if device.startswith('cuda') else None
-        t = time.perf_counter()
-        for _ in range(reps): f()
-        if device.startswith('cuda'): torch.cuda.synchronize()
-        return (time.perf_counter() - t)/reps
-    tv, sep = timed(lambda: TF.gaussian_blur(x, k, [0.65, 0.65])), timed(lambda: gaussian_blur(x, k, 0.65))
+    dev = torch.device(device)
+    tv, sep = timed(lambda: TF.gaussian_blur(x, k, [0.65, 0.65]), dev, reps), timed(lambda: gaussian_blur(x, k, 0.65), dev, reps)
     diff = (TF.gaussian_blur(x, k, [0.65, 0.65]) - gaussian_blur(x, k, 0.65)).abs().max().item()
     print(f"blur of 2x3x{crop}x{crop} ({k[0]}x{k[0]} kernel), {device}: torchvision {tv*1e3:.1f} ms, separable "
           f"{sep*1e3:.1f} ms, ratio {tv/sep:.1f}x, largest difference {diff:.1e}")

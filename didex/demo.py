@@ -256,7 +256,7 @@ def train_row(row:str, # a key of `ROWS`
     dls = uda_dataloaders(('gta5', src), ('generated', out/'generated'), cfg.crop, cfg.batch_size, cfg.iterations,
                           rcs=recipe.rcs, target_labels=recipe.target_labels, photometric=recipe.photometric, seed=seed, num_workers=0, device='cpu', source_scale=(w, h),
                           rcs_min_pixels=cfg.rcs_min_pixels or k['rcs_min_pixels'], rcs_min_crop_ratio=k['rcs_min_crop_ratio'],
-                          cache=True, target_crop=recipe.target_crop and tuple(min(round(f*cfg.crop), s) for f, s in zip(recipe.target_crop, (h, w))))
+                          cache=True, target_crop=recipe.target_size(cfg.crop, (h, w)))
     torch.manual_seed(seed)
     cbs = ([AugmentSource()] if spec.get('augment') else []) + ([TrainProgress()] if progress else [])
     if spec['method'] != 'source_only' and cfg.pseudo_warmup: cbs.append(PseudoWarmup(cfg.pseudo_warmup))

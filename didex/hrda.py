@@ -22,7 +22,7 @@ from fastcore.basics import store_attr
 from .core import UserError
 from .evaluate import slide_windows
 from .functional import outputs, seg_loss
-from .models import DAFormerHead, DeepLabV2Head, conv_bn_relu, embed_stages, register_wrapper
+from .models import DAFormerHead, DeepLabV2Head, conv_bn_relu, embed_stages, register_wrapper, share_attrs_
 from .uda import DACS, EMATeacher, FeatureDistance, MIC, Recipe, UDACallback, register_method
 
 # %% ../nbs/08a_hrda.ipynb #eff964ad
@@ -89,8 +89,7 @@ class HRDA(nn.Module):
         super().__init__()
         self.model, self.attention_head = model, attention if attention is not None else attention_head(model)
         self.detail, self.divisible = detail, divisible
-        for k in ('arch', 'num_classes', 'stride', 'mean', 'std', 'no_decay'):
-            if hasattr(model, k): setattr(self, k, getattr(model, k))
+        share_attrs_(self, model)
         if detail % (2*model.stride): raise UserError(f"HRDA: the detail crop {detail} must be a multiple of {2*model.stride} (twice the output stride)")
 
     @property

@@ -25,7 +25,7 @@ from .classes import IGNORE_INDEX, NUM_CLASSES
 from .core import UserError
 from .functional import downscale_label_ratio, outputs, strong_augment
 from .hrda import draw_box
-from .models import DAFormerHead, conv_bn_relu, register_wrapper
+from .models import DAFormerHead, conv_bn_relu, register_wrapper, share_attrs_
 from .uda import DACS, EMATeacher, MIC, Recipe, UDACallback, register_method
 
 
@@ -49,7 +49,7 @@ def pixel_rows(feat:torch.Tensor, # embeddings (B, A, h, w)
     "(F (N, A), y (N,)) with one row per pixel in (b, y, x) order; ignored pixels keep label 255 (every loss skips them)."
     return feat.permute(0, 2, 3, 1).reshape(-1, feat.shape[1]), label.reshape(-1)
 
-def _valid(y, num_classes): return (y != IGNORE_INDEX) & (y < num_classes)
+def _valid(y, num_classes): return y < num_classes  # 255 (`IGNORE_INDEX`) and anything else out of range is skipped
 
 
 # %% ../nbs/08b_sepico.ipynb #3deb4a7b
@@ -218,8 +218,7 @@ class SePiCo(nn.Module):
                  dim:int=PROJ_DIM): # embedding width
         super().__init__()
         self.model, self.proj_head, self.dim = model, projection_head(model, dim), dim
-        for k in ('arch', 'num_classes', 'stride', 'mean', 'std', 'no_decay'):
-            if hasattr(model, k): setattr(self, k, getattr(model, k))
+        share_attrs_(self, model)
     @property
     def wrapper(self): return ('sepico', dict(dim=self.dim))  # what `load_model` rebuilds
     def forward_features(self, x): return self.model.forward_features(x)
@@ -299,7 +298,7 @@ class SePiCoTraining(UDACallback):
             self.learn.x_t, self.learn.valid_t, self.learn.y_t = crops(x_t), crops(self.learn.valid_t), crops(self.learn.y_t)
             self.learn.sepico_out = dict(target=x_t, boxes=boxes)  # for the debug figure
             self.learn.strong_draws = draws = torch.rand(2).tolist()  # one jitter and one blur draw for source, target and mix
-            self.learn.x_s, self.learn.xb = x_s, (self.augment(x_s, per_image=False, draws=draws),)  # the student's source
+            self.learn.xb = (self.augment(x_s, per_image=False, draws=draws),)  # the student's source; `learn.x_s` stays weak (`UDA`)
             self.learn.x_t_strong = self.augment(self.learn.x_t, per_image=False, draws=draws)
             self.learn.class_stats.update(*self.rows(teacher.project(x_s), self.yb[0]))  # the weak source, before the losses
 
@@ -327,6 +326,11 @@ register_method(Recipe('mic_sepico', ((EMATeacher, dict(alpha=0.999)), (SePiCoTr
 
 
 # %% ../nbs/08b_sepico.ipynb #fdb693e5
+def _pca(F_, k):
+    "Rows `F_` (N, A) projected on their first `k` principal components (found on at most 4096 evenly spaced rows)."
+    f = F_.float() - F_.float().mean(0)
+    return f @ torch.linalg.svd(f[::max(1, len(f)//4096)], full_matrices=False)[2][:k].T
+
 def plot_embeddings(F_:torch.Tensor, # embeddings (N, A)
                     y:torch.Tensor, # their classes (N,), 255 left out
                     n:int=3000, # points shown at most (evenly spaced)
@@ -337,8 +341,7 @@ def plot_embeddings(F_:torch.Tensor, # embeddings (N, A)
     keep = _valid(y, len(CLASSES))
     f, y = F_[keep].float(), y[keep]
     f, y = f[::max(1, len(f)//n)], y[::max(1, len(f)//n)]
-    c = f - f.mean(0)
-    p = (c @ torch.linalg.svd(c, full_matrices=False)[2][:2].T).cpu().numpy()
+    p = _pca(f, 2).cpu().numpy()
     if ax is None: _, ax = plt.subplots(figsize=(5, 4.5))
     for k in y.unique().tolist():
         m = (y == k).cpu().numpy()
@@ -364,9 +367,8 @@ def plot_centroid_similarity(stats:ClassStatistics, # the class statistics
 
 # %% ../nbs/08b_sepico.ipynb #2f7919bf
 def _pca3(F_):
-    "The first three principal components of rows `F_` (N, A), each scaled into [0, 1]."
-    f = F_.float() - F_.float().mean(0)
-    p = f @ torch.linalg.svd(f[::max(1, len(f)//4096)], full_matrices=False)[2][:3].T
+    "The first three principal components of rows `F_`, each scaled into [0, 1]."
+    p = _pca(F_, 3)
     return (p - p.amin(0))/(p.amax(0) - p.amin(0)).clamp_min(1e-12)
 
 def sepico_panels(out:dict): # `SePiCoTraining`'s kept tensors: `target` (the whole target images), `boxes`, `embedding`

@@ -306,7 +306,7 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
                               real_target_scale=recipe.real_target_scale, target_margins=s.target_margins,
                               rcs_min_pixels=s.rcs_min_pixels, rcs_min_crop_ratio=recipe.rcs_min_crop_ratio, mean=mean, std=std,
                               target_labels=recipe.target_labels, photometric=s.photometric,
-                              target_crop=recipe.target_crop and tuple(round(k*s.crop) for k in recipe.target_crop))
+                              target_crop=recipe.target_size(s.crop))
         files = [Checkpoint(ckpt_path, checkpoint_every, **config)]  # in every process: each one's generators are saved
         if not rank: files.append(DebugFigures(out/'debug', figure_every))
         if valid and not rank:

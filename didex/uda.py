@@ -283,6 +283,12 @@ class Recipe:
         if self.inference not in INFERENCE_MODES: raise UserError(f"recipe {self.name!r}: inference must be one of {', '.join(INFERENCE_MODES)}")
     @property
     def names(self): return [cb.__name__ for cb, _ in self.callbacks]
+    def target_size(self, crop:int, # the training crop side
+                    limit:tuple=None): # (h, w) the target images have at most (None: no limit)
+        "(h, w) of the target crops the loaders give for training crops of side `crop` (None: the training crop)."
+        if self.target_crop is None: return None
+        size = tuple(round(k*crop) for k in self.target_crop)
+        return size if limit is None else tuple(map(min, size, limit))
     def check(self, name:str, options:dict):
         "Raise a `UserError` unless `name` is one of the recipe's callbacks and `options` are its options."
         cbs = dict((cb.__name__, cb) for cb, _ in self.callbacks)
