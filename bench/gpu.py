@@ -7,7 +7,10 @@
    iteration, peak memory and the host's waits for the GPU (`bench/uda_step.py`);
 3. MIC at 512 against MIC(HRDA) at 1024 (detail 512), MiT-B5, batch 2 + 2, bf16: seconds per iteration, peak memory,
    encoder passes per iteration and per test image (`bench/uda_step.py --hrda`);
-4. evaluation of MiT-B5 DAFormer, images/s, whole image and sliding windows (`bench/evaluate.py`).
+4. MIC with DINOv2-L and EVA02-L, each encoder mode (frozen, lora, full), with and without gradient checkpointing, at
+   512, batch 2 + 2, bf16: seconds per iteration, peak memory, the EMA teacher shared against copied
+   (`bench/uda_step.py --foundation`);
+5. evaluation of MiT-B5 DAFormer, images/s, whole image and sliding windows (`bench/evaluate.py`).
 
     python bench/gpu.py            # on a GPU machine
     python bench/gpu.py --tiny     # the same script at tiny sizes, on the CPU: a check that it runs
@@ -25,6 +28,8 @@ def steps(tiny):
                                                           '--iters', '2', '--rounds', '1']),
         ('MIC against MIC(HRDA) (MiT-B0, 32 px)', 'uda_step.py', ['--hrda', '--model', 'daformer_b0', '--crop', '32', '--warmup', '1',
                                                                    '--iters', '2', '--rounds', '1']),
+        ('MIC per encoder mode (dinov2_tiny, 56 px)', 'uda_step.py', ['--foundation', '--model', 'dinov2_tiny', '--crop', '56',
+                                                                      '--warmup', '1', '--iters', '2', '--rounds', '1']),
         ('evaluation (MiT-B0)', 'evaluate.py', ['--arch', 'daformer_b0', '--images', '1'])]
     return [
         ('generation, fp16', 'generate.py', ['--full', '--n', '8', '--batch-size', '8', '--repeats', '1', '--dtype', 'fp16']),
@@ -33,6 +38,9 @@ def steps(tiny):
                                                          '--rounds', '1', '--precision', 'fp32', 'tf32', 'bf16', 'bf16+compile']),
         ('MIC against MIC(HRDA), MiT-B5, bf16', 'uda_step.py', ['--hrda', '--model', 'daformer', '--crop', '512', '--warmup', '3',
                                                                  '--iters', '5', '--rounds', '1', '--precision', 'bf16']),
+        ('MIC per encoder mode, DINOv2-L and EVA02-L at 512, bf16', 'uda_step.py', ['--foundation', '--model', 'dinov2_l', 'eva02_l',
+                                     '--crop', '512', '--warmup', '3', '--iters', '5', '--rounds', '1', '--precision', 'bf16',
+                                     '--grad-checkpointing']),
         ('evaluation, MiT-B5', 'evaluate.py', ['--arch', 'daformer', '--images', '5'])]
 
 def main(tiny):

@@ -24,6 +24,15 @@ against the published loop (C x C products), on full banks of 200 centroids.
 
     python bench/uda_step.py --sepico                         # CPU: daformer_b0 and deeplabv2_r18 at 128 px
     python bench/uda_step.py --sepico --model daformer deeplabv2 --crop 640   # GPU: the published networks and crop
+
+With --foundation: MIC with each encoder mode (frozen, lora, full) of each foundation model (didex.foundation):
+seconds per iteration and peak memory (`+ckpt`: with --grad-checkpointing also with the ViT blocks recomputed in the
+backward pass), the parameters that train and AdamW's state for them; then the EMA teacher's own memory, a shared copy
+(`didex.functional.shared_copy`, what didex trains with) against a full copy, for the models measured and for ViT-L
+(built on the meta device).
+
+    python bench/uda_step.py --foundation                     # CPU: dinov2_tiny and eva02_tiny at 112 px
+    python bench/uda_step.py --foundation --model dinov2_l eva02_l --crop 512 --precision bf16 --grad-checkpointing  # GPU
 """
 import argparse, multiprocessing as mp, resource, statistics, time
 
@@ -130,7 +139,11 @@ def run(variant, arch, crop, n, device, q, precision='fp32', compile=False):
     if device.startswith('cuda'): torch.backends.cudnn.benchmark = True  # as `didex train`
     torch.manual_seed(0)
     device = torch.device(device)
-    model = segmentation_model(arch)
+    mode = variant.split(':')[1] if variant.startswith('vit:') else None  # 'vit:MODE' or 'vit:MODE:ckpt'
+    model = segmentation_model(arch, **(dict(encoder=dict(mode=mode)) if mode else {}))
+    if variant.endswith(':ckpt'):
+        from didex.foundation import set_grad_checkpointing_
+        set_grad_checkpointing_(model)
     if variant == 'hrda': model = hrda_wrapper(model, 2*crop)  # the HRDA recipe: crops twice the side, detail = `crop`
     if variant.startswith('sepico'):
         from didex.sepico import sepico_wrapper
@@ -142,8 +155,8 @@ def run(variant, arch, crop, n, device, q, precision='fp32', compile=False):
     if variant == 'waits':
         q.put([waits(model, xs, ys, xt, precision, compile, every) for every in (50, 1)]); return
     passes = None
-    if variant in ('learner', 'hrda', 'daformer') or variant.startswith('sepico'):
-        method = {'learner': 'mic', 'hrda': 'mic_hrda'}.get(variant, variant)
+    if variant in ('learner', 'hrda', 'daformer') or variant.startswith(('sepico', 'vit:')):
+        method = 'mic' if mode else {'learner': 'mic', 'hrda': 'mic_hrda'}.get(variant, variant)
         times, passes = learner_loop(model, xs, ys, xt, n, precision, compile, method, crop)
     else:
         times = []
@@ -267,12 +280,52 @@ def sepico(a, device, mem):
             print(f"  {v:13s} {t:.3f} s/it ({t/base:.2f}x daformer), peak {mem} {peak:.2f} GiB")
         sepico_parts(a.crop, 4 if arch.startswith('daformer') else model_config(arch).stride, device)
 
+def own_bytes(model, other=None):
+    "Bytes of `model`'s parameters and buffers, less those that are `other`'s own tensors."
+    theirs = set() if other is None else {id(t) for t in (*other.parameters(), *other.buffers())}
+    return sum(t.numel()*t.element_size() for t in (*model.parameters(), *model.buffers()) if id(t) not in theirs)
+
+def teacher_memory(arch, mode, meta=False):
+    "(trained parameters, the teacher's own bytes as a shared copy, as a full copy) of `arch` in encoder `mode`."
+    import contextlib, copy, torch
+    from didex.functional import shared_copy
+    from didex.models import segmentation_model
+    with torch.device('meta') if meta else contextlib.nullcontext(): m = segmentation_model(arch, encoder=dict(mode=mode))
+    return sum(p.numel() for p in m.parameters() if p.requires_grad), own_bytes(shared_copy(m), m), own_bytes(copy.deepcopy(m))
+
+def foundation(a, device, mem):
+    "MIC with each encoder mode of each foundation model: s/iteration, peak memory; the teacher's memory shared and copied."
+    from didex.foundation import ENCODER_MODES
+    from didex.models import model_config
+    modes = [m for m in ENCODER_MODES if m != 'full'] + ['full']  # frozen, lora, full
+    for name in a.precision:
+        prec, comp = name.split('+')[0], name.endswith('+compile')
+        for arch in a.model:
+            variants = [f'vit:{m}' for m in modes] + ([f'vit:{m}:ckpt' for m in modes] if a.grad_checkpointing else [])
+            res = {v: [] for v in variants}
+            for _ in range(a.rounds):
+                for v in variants: res[v].append(measure(v, arch, a.crop, a.warmup, a.iters, device, prec, comp))
+            base = min(r[0] for r in res['vit:full'])
+            print(f"{arch} MIC, batch 2+2, {a.crop}x{a.crop} crops, {device}, {name}:")
+            for v in variants:
+                mode, t, peak = v.split(':', 1)[1], min(r[0] for r in res[v]), max(r[1] for r in res[v])
+                trained = teacher_memory(arch, mode.split(':')[0], meta=True)[0]
+                print(f"  {mode:12s} {t:.3f} s/it ({t/base:.2f}x full), peak {mem} {peak:.2f} GiB; {trained/1e6:.3f} M trained "
+                      f"parameters, AdamW state {8*trained/2**20:.1f} MiB")
+    vit_l = [n for n in ('dinov2_l', 'eva02_l') if n not in a.model]
+    print("EMA teacher's own memory (parameters and buffers), a shared copy against a full copy:")
+    for arch in [*a.model, *vit_l]:
+        for mode in modes:
+            _, shared, full = teacher_memory(arch, mode, meta=model_config(arch).weights)
+            print(f"  {arch:12s} {mode:7s} shared {shared/2**20:9.2f} MiB, copy {full/2**20:9.2f} MiB, ratio {full/shared:6.1f}x")
+
 def main(a):
     import torch
     device = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     mem = 'GPU memory allocated' if device.startswith('cuda') else 'process RSS'
     if a.hrda: return hrda(a, device, mem)
     if a.sepico: return sepico(a, device, mem)
+    if a.foundation: return foundation(a, device, mem)
     blur(a.crop, device)
     for arch in a.model:
         res = {'hand': [], 'learner': []}
@@ -309,4 +362,10 @@ if __name__ == '__main__':
                    'in each --precision; encoder passes per iteration and per test image')
     p.add_argument('--sepico', action='store_true', help='instead: daformer against sepico_dist, sepico_bank and sepico_proto; '
                    'the class-statistics update and BankCL (didex against the published loop) alone')
-    main(p.parse_args())
+    p.add_argument('--foundation', action='store_true', help='instead: MIC with each encoder mode of the foundation models '
+                   '(default --model dinov2_tiny eva02_tiny, --crop 112); the EMA teacher shared against copied')
+    p.add_argument('--grad-checkpointing', action='store_true', help='--foundation: each mode also with the ViT blocks checkpointed')
+    a = p.parse_args()
+    if a.foundation and a.model == p.get_default('model'): a.model = ['dinov2_tiny', 'eva02_tiny']
+    if a.foundation and a.crop == p.get_default('crop'): a.crop = 112
+    main(a)

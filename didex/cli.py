@@ -46,10 +46,11 @@ HUB_MODELS = {'stabilityai/stable-diffusion-2-depth': 'didex generate: the defau
 
 def weights_needed():
     "{hub id: what uses it} of every weight the commands' defaults and registered models need."
+    import didex.foundation  # it registers the foundation backbones
     from didex.models import ARCHS, encoder_hub_id
     res = dict(HUB_MODELS)
     for name, cfg in ARCHS.items():
-        res.setdefault(encoder_hub_id(cfg), f"didex train --model {name}" + (' (the default)' if name == 'daformer' else ''))
+        if cfg.weights: res.setdefault(encoder_hub_id(cfg), f"didex train --model {name}" + (' (the default)' if name == 'daformer' else ''))
     return res
 
 def _version(pkg):

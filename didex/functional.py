@@ -6,12 +6,13 @@ Docs: https://didex.github.io/didex/functional.html.md"""
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'NO_DECAY', 'normalize', 'denormalize', 'outputs', 'logits_of', 'model_stats',
-           'ema_update_', 'teacher_mode_', 'pseudo_labels', 'class_mix_masks', 'mix', 'blur_kernel_size',
+           'ema_update_', 'shared_copy', 'teacher_mode_', 'pseudo_labels', 'class_mix_masks', 'mix', 'blur_kernel_size',
            'gaussian_blur', 'color_jitter', 'strong_augment', 'block_mask', 'downscale_label_ratio', 'feature_distance',
            'seg_loss', 'SegLoss', 'param_groups', 'warmup_poly']
 
 # %% ../nbs/07_functional.ipynb #ea7cc10d
 import math
+from copy import deepcopy
 from functools import lru_cache
 
 import numpy as np
@@ -73,12 +74,19 @@ def ema_update_(teacher:nn.Module, # updated in place
                 buffers:bool=False): # also average the floating-point buffers (not published)
     "θ_teacher ← α_t θ_teacher + (1 − α_t) θ_student in place, α_t = min(1 − 1/(t+1), `alpha`); returns α_t."
     a = min(1 - 1/(iteration + 1), alpha)
-    t, s = list(teacher.parameters()), [p.detach() for p in student.parameters()]
+    pairs = [(pt, ps.detach()) for pt, ps in zip(teacher.parameters(), student.parameters()) if ps.requires_grad and pt is not ps]
+    t, s = [p for p, _ in pairs], [q for _, q in pairs]  # a parameter that does not train stays as it is (or is shared)
     if buffers:  # not published: also average the floating-point buffers (for an eval-mode teacher)
         pairs = [(bt, bs) for bt, bs in zip(teacher.buffers(), student.buffers()) if bt.is_floating_point()]
         t, s = t + [p for p, _ in pairs], s + [q for _, q in pairs]
     torch._foreach_lerp_(t, s, 1 - a)
     return a
+
+# %% ../nbs/07_functional.ipynb #25872a75
+def shared_copy(model:nn.Module): # the network to copy
+    "A deep copy of `model` (gradients off) that shares, not copies, the parameters of `model` that do not train."
+    memo = {id(p): p for p in model.parameters() if not p.requires_grad}
+    return deepcopy(model, memo).requires_grad_(False)
 
 # %% ../nbs/07_functional.ipynb #415b742a
 def _is_dropout(m): return isinstance(m, nn.modules.dropout._DropoutNd) or 'DropPath' in type(m).__name__
@@ -254,15 +262,16 @@ def param_groups(model:nn.Module, # the network whose parameters are split
                  head_mult:float=10., # DAFormer: lr multiplier of the decode head
                  decay_by_name:bool=True, # published quirk: decay decided by name alone; False: no decay on any norm layer
                  no_decay:tuple=None): # name keys without weight decay (None: the model's `no_decay`, else `NO_DECAY`)
-    "Parameter groups as dicts with `params`, `lr_mult` and `decay`, split as the published optimiser does."
+    "Parameter groups as dicts with `params`, `lr_mult` and `decay`, split as the published optimiser does; a model's `lr_scale(name)` scales them further."
     no_decay = tuple(no_decay or getattr(model, 'no_decay', NO_DECAY))
+    scale = getattr(model, 'lr_scale', None)  # e.g. a ViT's layer-wise lr decay (`didex.foundation`)
     keys = sorted({'head', *no_decay}, key=lambda k: (-len(k), k))  # mmcv's custom_keys order
     norm_params = {id(p) for m in model.modules() if isinstance(m, _NORMS) for p in m.parameters(recurse=False)}
     groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad: continue
         key = next((k for k in keys if k in name), None)
-        mult = head_mult if key == 'head' else 1.
+        mult = (head_mult if key == 'head' else 1.)*(scale(name) if scale else 1.)
         decay = not (key in no_decay or (not decay_by_name and id(p) in norm_params))
         groups.setdefault((mult, decay), []).append(p)
     return [dict(params=ps, lr_mult=m, decay=d) for (m, d), ps in groups.items()]

@@ -10,7 +10,8 @@ __all__ = ['ARCHS', 'WRAPPERS', 'NET_ATTRS', 'MIT_HEADS', 'MIT_SR', 'DROP_PATH',
            'HEAD_DROPOUT', 'WEIGHT_FILES', 'MIT_NORM_EPS', 'ModelConfig', 'register_model', 'register_wrapper',
            'share_attrs_', 'SegModel', 'DeepLabV2Head', 'conv_bn_relu', 'SepASPP', 'DAFormerHead', 'embed_stages',
            'MiT', 'mit_config', 'encoder_hub_id', 'hub_offline', 'hub_unreachable', 'check_weights', 'resnet_encoder',
-           'mit_encoder', 'mit_norm_eps_', 'deeplabv2', 'daformer', 'model_config', 'segmentation_model', 'save_model',
+           'mit_encoder', 'mit_norm_eps_', 'deeplabv2', 'daformer', 'model_config', 'segmentation_model',
+           'frozen_names', 'trained_state', 'backbone_identity', 'encoder_meta', 'load_trained_', 'save_model',
            'load_model']
 
 # %% ../nbs/05_models.ipynb #4e2f19e6
@@ -46,6 +47,8 @@ class ModelConfig:
     no_decay:tuple=NO_DECAY # parameter name keys without weight decay
     depths:tuple=None # blocks per encoder stage (MiT)
     embed:int=None # decoder width (DAFormer)
+    vit:tuple=None # (width, depth, heads) of a plain ViT encoder (`didex.foundation`), whose builder takes encoder options
+    weights:bool=True # the encoder has pretrained weights on the hub (False: a small random variant for tests)
 
 ARCHS = {} # name -> ModelConfig
 
@@ -64,7 +67,7 @@ def register_wrapper(name:str, # the wrapper's name, recorded in a checkpoint's 
     WRAPPERS[name] = build
     return build
 
-NET_ATTRS = ('arch', 'num_classes', 'stride', 'mean', 'std', 'no_decay') # what training and evaluation read of a network
+NET_ATTRS = ('arch', 'num_classes', 'stride', 'mean', 'std', 'no_decay', 'encoder', 'lr_scale') # what training and evaluation read of a network
 
 def share_attrs_(wrapper:nn.Module, # a wrapper, set in place
                  model:nn.Module): # the network it holds
@@ -207,12 +210,13 @@ def hub_unreachable(timeout=3):
 
 def _no_weights(arch, hub_id, why):
     from huggingface_hub import constants
-    return UserError(f"the ImageNet weights of {arch} ({hub_id}) are not cached here and {why}: run `hf download {hub_id}` "
+    return UserError(f"the pretrained weights of {arch} ({hub_id}) are not cached here and {why}: run `hf download {hub_id}` "
                      f"on a machine with internet and copy its Hugging Face cache ({constants.HF_HUB_CACHE}) here (or point "
                      f"HF_HOME at a copy), or start from random weights with --no-pretrained (pretrained=False in Python)")
 
 def check_weights(cfg:ModelConfig): # the architecture whose encoder weights are needed
     "Fail at once, with a `UserError` that says how to get them, if the encoder's weights are neither cached nor downloadable."
+    if not cfg.weights: raise UserError(f"{cfg.name} is a small random variant without pretrained weights: add --no-pretrained (pretrained=False in Python)")
     hub_id = encoder_hub_id(cfg)
     if Path(hub_id).is_dir(): return hub_id  # a local folder
     from huggingface_hub import try_to_load_from_cache
@@ -271,32 +275,77 @@ register_model('daformer_b0', daformer, encoder='nvidia/mit-b0', stride=4, chann
 
 def model_config(arch:str): # the architecture's name in `ARCHS`
     "The `ModelConfig` of registered architecture `arch`."
+    if arch not in ARCHS: import didex.foundation  # it registers the foundation backbones
     if arch not in ARCHS: raise UserError(f"unknown model {arch!r}; choose one of {', '.join(ARCHS)}")
     return ARCHS[arch]
 
 def segmentation_model(
-    arch:str='daformer', # a registered architecture: deeplabv2, deeplabv2_r18, daformer, daformer_b0
+    arch:str='daformer', # a registered architecture: deeplabv2, deeplabv2_r18, daformer, daformer_b0, dinov2_l, eva02_l ...
     num_classes:int=NUM_CLASSES, # output classes
     pretrained:bool=False, # load the encoder's ImageNet weights (needs the hub or a cached copy)
     mit_norm_eps:bool=True, # published quirk: MiT block and stage norms with eps 1e-6; False: 1e-5 everywhere
+    encoder:dict=None, # a ViT encoder's options (`didex.foundation.foundation`: mode, rank, alpha, blocks, layer_decay)
 ):
     "A `SegModel` of architecture `arch`."
     cfg = model_config(arch)
-    model = cfg.build(cfg, num_classes, pretrained)
+    if encoder and cfg.vit is None:
+        raise UserError(f"model {arch} trains its whole encoder: the encoder options ({', '.join(encoder)}) are for the ViT encoders "
+                        f"({', '.join(n for n, c in ARCHS.items() if c.vit)})")
+    model = cfg.build(cfg, num_classes, pretrained, **(encoder or {}))
     if not mit_norm_eps: mit_norm_eps_(model, 1e-5)
     return model
 
 # %% ../nbs/05_models.ipynb #af0cd641
+def frozen_names(model:nn.Module): # a network
+    "Names of the parameters of `model` that do not train (a frozen encoder, LoRA's base weights)."
+    return {n for n, p in model.named_parameters() if not p.requires_grad}
+
+def trained_state(model:nn.Module, # a network, or its EMA teacher
+                  like:nn.Module=None): # the student whose frozen parameters are left out (None: `model`; a teacher's are all frozen)
+    "The state dict of `model` without the parameters that do not train in `like`."
+    frozen = frozen_names(model if like is None else like)
+    return {k: v for k, v in model.state_dict().items() if k not in frozen}
+
+def backbone_identity(model:nn.Module): # a network
+    "What identifies the frozen encoder weights that `model`'s checkpoints leave out (a dict), or None if they leave out none."
+    enc = next((m for m in model.modules() if hasattr(m, 'weights_identity')), None)
+    return enc.weights_identity() if enc is not None and frozen_names(model) else None
+
+def encoder_meta(model:nn.Module): # a network
+    "The checkpoint entries that rebuild `model`'s encoder: its options (`encoder`) and, if frozen weights are left out, their identity (`backbone`)."
+    meta = {} if getattr(model, 'encoder', None) is None else dict(encoder=model.encoder)
+    if (ident := backbone_identity(model)) is not None: meta['backbone'] = ident
+    return meta
+
+def load_trained_(model:nn.Module, # the network to load into, built as the stored one was
+                  state:dict, # its stored tensors: all, or all but the frozen ones
+                  identity:dict=None, # the recorded identity of the frozen weights left out (None: none are)
+                  like:nn.Module=None, # the student whose frozen parameters may be missing from `state` (None: `model`)
+                  what:str='model'): # for the error message: the file and which of its weights
+    "Load `state` into `model`; the frozen weights it leaves out must be those `model` was built with (`identity`)."
+    like = model if like is None else like
+    if identity is not None and (have := backbone_identity(like)) != identity:
+        raise UserError(f"{what} was trained on the frozen encoder weights {_ident(identity)}, but this {like.arch} holds "
+                        f"{_ident(have)}: load it with the same encoder weights")
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if unexpected or set(missing) - (frozen_names(like) if identity is not None else set()): raise RuntimeError('missing or unexpected tensors')
+    return model
+
+def _ident(d): return 'none' if d is None else f"{d['encoder']} ({'pretrained' if d['pretrained'] else 'random'}, sha256 {d['sha256'][:12]})"
+
+def _json(v): return json.loads(v) if isinstance(v, str) else v
+
 def save_model(path, # the safetensors file to write
                student:SegModel, # the model whose tensors are stored under `student.`
                teacher:SegModel=None, # its EMA teacher, stored under `teacher.` (None: the student alone)
                **meta:Annotated[Any, "more metadata (method, iteration, seed, ...); values other than strings are stored as JSON"]):
-    "Write `student` (and `teacher`) weights to the safetensors file `path`; `meta` goes into its metadata."
-    tensors = {f'student.{k}': v for k, v in student.state_dict().items()}
-    if teacher is not None: tensors.update({f'teacher.{k}': v for k, v in teacher.state_dict().items()})
+    "Write `student` (and `teacher`) weights to the safetensors file `path` (the frozen ones left out); `meta` goes into its metadata."
+    tensors = {f'student.{k}': v for k, v in trained_state(student).items()}
+    if teacher is not None: tensors.update({f'teacher.{k}': v for k, v in trained_state(teacher, student).items()})
     tensors = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
     wrapper = getattr(student, 'wrapper', None)  # (name, options) of a registered wrapper around the network (HRDA)
-    meta = {'arch': student.arch, 'num_classes': student.num_classes, **({'wrapper': wrapper} if wrapper else {}), **meta}
+    meta = {'arch': student.arch, 'num_classes': student.num_classes, **({'wrapper': wrapper} if wrapper else {}),
+            **encoder_meta(student), **meta}
     with atomic_path(path) as tmp:
         save_file(tensors, tmp, metadata={k: v if isinstance(v, str) else json.dumps(v) for k, v in meta.items()})
     return Path(path)
@@ -326,18 +375,19 @@ def load_model(path, # a didex safetensors export or `.pt` training checkpoint
     if not path.is_file(): raise UserError(f"{path}: no such model file")
     arch, num_classes, state, meta = _read(path, weights)
     if state is None: raise UserError(f"{path} holds no {weights} weights")
+    if arch not in ARCHS: import didex.foundation  # it registers the foundation backbones
     if arch not in ARCHS: raise UserError(f"{path}: unknown model {arch!r}")
-    model, wrapper = segmentation_model(arch, num_classes), meta.get('wrapper')
-    if wrapper:
-        name, opts = json.loads(wrapper) if isinstance(wrapper, str) else wrapper
+    ident = _json(meta.get('backbone'))  # frozen encoder weights left out: rebuilt as recorded (pretrained or from a fixed seed)
+    model = segmentation_model(arch, num_classes, pretrained=bool(ident and ident['pretrained']), encoder=_json(meta.get('encoder')))
+    if wrapper := meta.get('wrapper'):
+        name, opts = _json(wrapper)
         if name not in WRAPPERS: import didex.hrda, didex.sepico  # they register the HRDA and SePiCo wrappers
         if name not in WRAPPERS: raise UserError(f"{path}: unknown model wrapper {name!r}")
         model = WRAPPERS[name](model, **opts)
-    try: model.load_state_dict(state)
+    try: load_trained_(model, state, ident, what=f"{path}")
     except RuntimeError as e:
         raise UserError(f"{path}: its {weights} weights do not fit a {arch} model with {num_classes} classes") from e
     model.inference_mode = meta.get('inference') or 'whole'  # the recipe's test-time inference, as recorded
-    ts = meta.get('test_scale')  # and its test scale (None: the inference's default)
-    ts = json.loads(ts) if isinstance(ts, str) else ts
+    ts = _json(meta.get('test_scale'))  # and its test scale (None: the inference's default)
     model.test_scale = tuple(ts) if ts else None
     return model.to(device).eval()

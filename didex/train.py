@@ -27,7 +27,8 @@ from .data import RCS_MIN_PIXELS, check_margins, labelled_items, uda_dataloaders
 from .functional import denormalize, model_stats
 from .hrda import hrda_panels  # and the HRDA recipes, mic_hrda and daformer_hrda
 from .sepico import sepico_panels  # and the SePiCo recipes, sepico_dist, sepico_bank, sepico_proto, mic_sepico
-from .models import check_weights, model_config, save_model, segmentation_model
+from .foundation import ENCODER_MODES, LAYER_DECAY, LORA_ALPHA, LORA_RANK, encoder_options, set_grad_checkpointing_  # and the foundation backbones, dinov2_l and eva02_l
+from .models import ARCHS, check_weights, encoder_meta, load_trained_, model_config, save_model, segmentation_model, trained_state
 from .quirks import add_quirk_option, cli_quirks, quirk_state
 from .uda import (LOG_EVERY, METHODS, Compile, DistributedStudent, NonFiniteLoss, UDACallback, get_method, quirk_options, target_options,
                        uda_learner, unwrap)
@@ -60,8 +61,9 @@ def checkpoint_state(learn:Learner, # the learner of the run
     student, teacher = unwrap(learn.model), getattr(learn, 'teacher', None)
     scaler = getattr(learn, 'scaler', None)
     return dict(arch=getattr(student, 'arch', None), num_classes=student.num_classes, wrapper=getattr(student, 'wrapper', None),
-                inference=learn.recipe.inference, test_scale=learn.recipe.test_scale, student=student.state_dict(),
-                teacher=None if teacher is None else teacher.state_dict(), optimizer=learn.opt.state_dict(),
+                inference=learn.recipe.inference, test_scale=learn.recipe.test_scale, student=trained_state(student),
+                teacher=None if teacher is None else trained_state(teacher, student), **encoder_meta(student),
+                optimizer=learn.opt.state_dict(),
                 scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None,
                 iteration=done, rng=rng_state(), config=config, world=1,
                 callbacks={type(cb).__name__: s for cb in learn.cbs if isinstance(cb, UDACallback) and (s := cb.state_dict()) is not None})
@@ -69,8 +71,9 @@ def checkpoint_state(learn:Learner, # the learner of the run
 def load_checkpoint(learn:Learner, # created as the run's learner was
                     ckpt:dict): # a `checkpoint_state`
     "Load a `checkpoint_state` into `learn`; returns the iteration to resume at."
-    unwrap(learn.model).load_state_dict(ckpt['student'])
-    if ckpt['teacher'] is not None: learn.teacher.load_state_dict(ckpt['teacher'])
+    student, ident = unwrap(learn.model), ckpt.get('backbone')  # frozen weights left out: the learner's must be the recorded ones
+    load_trained_(student, ckpt['student'], ident, what='the checkpoint')
+    if ckpt['teacher'] is not None: load_trained_(learn.teacher, ckpt['teacher'], ident, like=student, what='the checkpoint')
     rank = getattr(learn, 'rank', 0)
     learn.resume_opt, learn.resume_scaler = ckpt['optimizer'], ckpt['scaler']
     rng = ckpt['rng_ranks'][rank] if 'rng_ranks' in ckpt else ckpt['rng']  # each process its own generators
@@ -220,6 +223,15 @@ class TrainSettings:
     quirks:dict=None # {quirk: bool} of the training quirks (`didex.quirks`); the others as published
     photometric:bool=None # mmseg's PhotoMetricDistortion on the source (None: the method's; source_only: on)
     target_margins:tuple=None # (top, bottom, left, right) of the target's frame without pseudo-labels (None: the method's for the target)
+    encoder_mode:str=None # a ViT encoder (`didex.foundation`): full, frozen or lora (None: full; other models: none)
+    lora_rank:int=None # lora: the adapters' rank (None: 16)
+    lora_alpha:float=None # lora: the adapters' alpha (None: 16)
+    vit_blocks:tuple=None # the four ViT blocks made into the pyramid (None: four evenly spaced)
+    layer_decay:float=None # full fine-tuning of a ViT: lr factor per block (None: 0.9)
+    def encoder(self):
+        "The encoder options `didex.models.segmentation_model` takes (None: the model has no ViT encoder)."
+        opts = dict(mode=self.encoder_mode, rank=self.lora_rank, alpha=self.lora_alpha, blocks=self.vit_blocks, layer_decay=self.layer_decay)
+        return {k: v for k, v in opts.items() if v is not None} or None
     def resolved(self, target:str=None): # the target dataset's name: its pseudo-label ignore rows and margins become settings
         "These settings with every default filled in from the method's recipe and the target, checked."
         r = get_method(self.method)
@@ -231,13 +243,22 @@ class TrainSettings:
             raise UserError(f"--source-scale {' '.join(map(str, self.source_scale))}: must be > 0")
         if self.rcs_min_pixels is not None and self.rcs_min_pixels < 0: raise UserError(f"--rcs-min-pixels {self.rcs_min_pixels}: must be ≥ 0")
         margins = check_margins(self.target_margins) or (r.target_margins or {}).get(target)
+        cfg, enc = model_config(self.model), self.encoder() or {}
+        if cfg.vit is None and enc:
+            given = ', '.join(f"--{o}" for o, k in (('encoder-mode', 'mode'), ('lora-rank', 'rank'), ('lora-alpha', 'alpha'),
+                                                    ('vit-blocks', 'blocks'), ('layer-decay', 'layer_decay')) if k in enc)
+            raise UserError(f"{given}: for the ViT encoders ({', '.join(n for n, c in ARCHS.items() if c.vit)}); "
+                            f"model {self.model} trains its whole encoder")
+        if cfg.vit is not None: enc = encoder_options(cfg, **{'mode': 'full', **enc})
         q = quirk_state('train', self.quirks)
         quirk_options(r, q, self.options)  # a quirk given as a callback option is refused here, before any work
         options = target_options(r, target, self.options) if target else dict(self.options or {})
         return replace(self, crop=self.crop or r.crop, source_scale=list(self.source_scale or r.source_scale),
                        rcs_min_pixels=RCS_MIN_PIXELS if self.rcs_min_pixels is None else self.rcs_min_pixels, options=options, quirks=q,
                        photometric=r.photometric if self.photometric is None else bool(self.photometric),
-                       target_margins=None if margins is None or not any(margins) else list(margins))
+                       target_margins=None if margins is None or not any(margins) else list(margins),
+                       encoder_mode=enc.get('mode'), lora_rank=enc.get('rank'), lora_alpha=enc.get('alpha'),
+                       vit_blocks=enc.get('blocks'), layer_decay=enc.get('layer_decay'))
 
 def _check_resume(ckpt, config, path):
     for k, v in config.items():
@@ -258,7 +279,8 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
           device:str=None, # cpu, cuda, cuda:1 ... (None: cuda if available)
           progress:bool=True, # show a progress bar
           log_every:int=LOG_EVERY, # iterations between reads of the loss terms from the device (the log has every one)
-          compile:bool=False): # torch.compile the student, the teacher and the ImageNet copy
+          compile:bool=False, # torch.compile the student, the teacher and the ImageNet copy
+          grad_checkpointing:bool=False): # a ViT encoder: recompute its blocks' activations in the backward pass (less memory)
     "Train a network by UDA from `source` to `target` as `settings` say; returns the path of the exported weights."
     from fastai.torch_core import set_seed
     from fastai.callback.fp16 import MixedPrecision
@@ -270,6 +292,8 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
     if workers is not None and workers < 0: raise UserError(f"--workers {workers}: must be ≥ 0 (0: load data in this process)")
     if valid: labelled_items(*parse_dataset(valid, '--valid'), 'val', '--valid')  # checked now, not hours in
     if s.pretrained: check_weights(model_config(s.model))  # cached or downloadable, before any work
+    if grad_checkpointing and model_config(s.model).vit is None:
+        raise UserError(f"--grad-checkpointing: for the ViT encoders; model {s.model} has none")
     recipe, out = get_method(s.method), check_out(Path(out))
     ckpt_path = out/'checkpoint.pt'
     device, launch = check_device(device), launcher()  # each process its own GPU, before anything is built or loaded
@@ -296,7 +320,8 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
         start = ckpt['iteration'] if ckpt else 0
         if s.batch_size % world: raise UserError(f"--batch-size {s.batch_size} does not split over {world} processes")
         set_seed(s.seed)  # the same initial weights in every process
-        net = segmentation_model(s.model, pretrained=s.pretrained, mit_norm_eps=s.quirks['mit_norm_eps'])
+        net = segmentation_model(s.model, pretrained=s.pretrained, mit_norm_eps=s.quirks['mit_norm_eps'], encoder=s.encoder())
+        if grad_checkpointing: set_grad_checkpointing_(net)
         if recipe.wrapper is not None: net = recipe.wrapper(net, s.crop)
         if rank: set_seed(rank_seed(s.seed, rank))  # then draws of its own: masks, mixes, augmentation, drop-path
         mean, std = model_stats(net)
@@ -326,10 +351,12 @@ def train(source:str, # 'DATASET=ROOT' of the labelled source, e.g. 'gta5=data/g
         if not rank:
             out.mkdir(parents=True, exist_ok=True)
             with atomic_path(out/'config.json') as tmp:
-                tmp.write_text(json.dumps(dict(config, inference=recipe.inference, test_scale=recipe.test_scale), indent=1))
+                tmp.write_text(json.dumps(dict(config, inference=recipe.inference, test_scale=recipe.test_scale, off=learn.off), indent=1))
         if ckpt:
             load_checkpoint(learn, ckpt)
             if not rank: trim_log(out/'log.jsonl', start)
+        for name, why in learn.off.items():
+            if not rank: print(f"didex train: {name} off: {why}", file=sys.stderr)
         if start < s.iterations: learn.fit_uda(start, n_iter=s.iterations)
         final = out/'final.safetensors'
         if not rank: save_model(final, unwrap(learn.model), getattr(learn, 'teacher', None), method=s.method,
@@ -353,10 +380,11 @@ def train_cmd(a): # the parsed `didex train` arguments
     settings = TrainSettings(a.method, a.model, a.iterations, a.crop, a.batch_size, a.seed, a.lr, a.precision,
                              not a.no_pretrained, a.source_scale, a.rcs_min_pixels, parse_options(a.set),
                              cli_quirks('train', a.quirk), None if a.photometric is None else a.photometric == 'on',
-                             a.target_margins)
+                             a.target_margins, encoder_mode=a.encoder_mode, lora_rank=a.lora_rank, lora_alpha=a.lora_alpha,
+                             vit_blocks=a.vit_blocks, layer_decay=a.layer_decay)
     try:
         final = train(a.source, a.target, a.out, settings, a.resume, a.valid, a.valid_every, a.checkpoint_every,
-                      a.figure_every, a.workers, a.device, not a.quiet, a.log_every, a.compile)
+                      a.figure_every, a.workers, a.device, not a.quiet, a.log_every, a.compile, a.grad_checkpointing)
     except NonFiniteLoss as e:
         print(f"didex train: error: {e.msg}; the last good checkpoint is {Path(a.out)/'checkpoint.pt'}", file=sys.stderr)
         return 1
@@ -365,7 +393,6 @@ def train_cmd(a): # the parsed `didex train` arguments
 
 def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
     "Add `didex train` to the subcommands `sub`."
-    from didex.models import ARCHS
     t = sub.add_parser('train', help='train a segmentation network by UDA from a labelled source to a target',
                        description='Train a segmentation network with unsupervised domain adaptation (DACS, DAFormer, MIC: '
                        'https://didex.github.io/didex/uda.html) from the labelled SOURCE to the unlabelled TARGET (for '
@@ -383,7 +410,17 @@ def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
                    'detail crop, sliding-window inference; https://didex.github.io/didex/hrda.html; sepico_dist (the headline '
                    'variant), sepico_bank and sepico_proto add SePiCo\'s pixel contrast to DACS at 640 crops, with class-balanced '
                    'target crops, and mic_sepico adds MIC to sepico_dist; https://didex.github.io/didex/sepico.html)')
-    t.add_argument('--model', default='daformer', choices=list(ARCHS), help='network (default: daformer = MiT-B5 DAFormer)')
+    t.add_argument('--model', default='daformer', choices=list(ARCHS), help='network (default: daformer = MiT-B5 DAFormer; '
+                   'dinov2_l and eva02_l: DAFormer\'s decoder on a DINOv2 or EVA02-CLIP ViT-L/14 from timm, see --encoder-mode; '
+                   'https://didex.github.io/didex/foundation.html)')
+    t.add_argument('--encoder-mode', choices=ENCODER_MODES, help='what of a ViT encoder trains: full (fine-tuned, layer-wise lr '
+                   'decay), frozen (only the neck and the decode head train; the feature distance is off) or lora (low-rank '
+                   'adapters on its attention projections) (default: full)')
+    t.add_argument('--lora-rank', type=int, help=f'--encoder-mode lora: the adapters\' rank (default: {LORA_RANK})')
+    t.add_argument('--lora-alpha', type=float, help=f'--encoder-mode lora: the adapters\' alpha, scale alpha/rank (default: {LORA_ALPHA:g})')
+    t.add_argument('--vit-blocks', type=int, nargs=4, metavar='B', help='the four ViT blocks (from 0) whose outputs make the '
+                   'feature pyramid (default: the last of each quarter, 5 11 17 23 for ViT-L)')
+    t.add_argument('--layer-decay', type=float, help=f'--encoder-mode full: lr factor per ViT block below the last (default: {LAYER_DECAY})')
     t.add_argument('--iterations', type=int, default=40000, help='training iterations (default: 40000)')
     t.add_argument('--crop', type=int, help="crop size in pixels (default: the method's, 512)")
     t.add_argument('--batch-size', type=int, default=2, help='source and target images per iteration (default: 2)')
@@ -406,9 +443,12 @@ def train_parser(sub): # the `didex` parser's subcommands (`add_subparsers()`)
                    'on a GPU, tf32 (matmuls and convolutions in TensorFloat-32), or bf16 / fp16 mixed precision')
     t.add_argument('--compile', action='store_true', help='torch.compile the student, the teacher and the ImageNet copy '
                    '(the first iterations compile; pays off on long GPU runs)')
+    t.add_argument('--grad-checkpointing', action='store_true', help='a ViT encoder: recompute its blocks\' activations in '
+                   'the backward pass (less GPU memory, more time; the same result)')
     t.add_argument('--log-every', type=int, default=LOG_EVERY, help=f'iterations between reads of the loss terms from the GPU '
                    f'(default: {LOG_EVERY}); log.jsonl still gets every iteration, and a non-finite loss still skips its step')
-    t.add_argument('--no-pretrained', action='store_true', help='random initialisation instead of ImageNet weights')
+    t.add_argument('--no-pretrained', action='store_true', help='random initialisation instead of the encoder\'s pretrained '
+                   'weights (ImageNet; DINOv2\'s or EVA02\'s for the ViTs)')
     t.add_argument('--source-scale', type=int, nargs=2, metavar=('W', 'H'), help="source resize (default: the method's, 1280 720)")
     t.add_argument('--rcs-min-pixels', type=int, help='rare class sampling: pixels of the class an image must hold (default: 3000)')
     t.add_argument('--target-margins', type=int, nargs=4, metavar=('TOP', 'BOTTOM', 'LEFT', 'RIGHT'),

@@ -142,5 +142,5 @@ def test_offline_train_without_cached_weights_fails_at_once(world, tmp_path, mon
     monkeypatch.setenv('HF_HUB_OFFLINE', '1'); monkeypatch.setattr(constants, 'HF_HUB_CACHE', str(tmp_path/'hub'))
     args = [a.format(**world) for a in TRAIN if a != '--no-pretrained']
     r = cli(*args, '--out', tmp_path/'run')
-    one_line(r, 'the ImageNet weights of daformer_b0 (nvidia/mit-b0) are not cached here and HF_HUB_OFFLINE is set')
+    one_line(r, 'the pretrained weights of daformer_b0 (nvidia/mit-b0) are not cached here and HF_HUB_OFFLINE is set')
     assert 'start from random weights with --no-pretrained' in r.stderr and not (tmp_path/'run').exists()
